@@ -1,0 +1,139 @@
+"""The appliance's HTTP face: a Flask app behind a fault-injecting, request-logging WSGI layer."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import struct
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from oneview_simulator.appliance import Appliance
+from oneview_simulator.errors import ApplianceError
+from oneview_simulator.versions import check_requested
+
+LOG = logging.getLogger(__name__)
+ADMIN_PREFIX = "/_sim"
+# Endpoints a client may call without a session.
+_OPEN = {("GET", "/rest/version"), ("POST", "/rest/login-sessions"), ("GET", "/rest/logindomains")}
+
+
+def error_response(error: ApplianceError):
+    response = jsonify(error.body())
+    response.status_code = error.status
+    return response
+
+
+def create_app(appliance: Appliance) -> Callable:
+    """The WSGI application: fault layer wrapping the Flask app with every resource."""
+    app = Flask("oneview_simulator")
+    app.json.sort_keys = False
+    app.extensions["oneview_appliance"] = appliance
+
+    @app.before_request
+    def check_version_and_session():
+        if request.path.startswith(ADMIN_PREFIX):
+            return None
+        if request.path == "/rest/version":
+            g.api_version = appliance.settings.current_version
+            return None
+        g.api_version = check_requested(
+            request.headers.get("X-API-Version"),
+            appliance.settings.minimum_version,
+            appliance.settings.current_version,
+        )
+        if (request.method, request.path) not in _OPEN:
+            g.session = appliance.sessions.authenticate(request.headers.get("auth"))
+        return None
+
+    @app.errorhandler(ApplianceError)
+    def appliance_error(error: ApplianceError):
+        return error_response(error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        codes = {404: "RESOURCE_NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+        code = codes.get(error.code or 500, "BAD_REQUEST")
+        return error_response(ApplianceError(error.code or 500, code, error.description or ""))
+
+    from oneview_simulator import admin
+    from oneview_simulator.resources import appliance_api, networks, servers, uplinks
+
+    for module in (appliance_api, networks, uplinks, servers, admin):
+        app.register_blueprint(module.blueprint)
+    return FaultLayer(app, appliance)
+
+
+class FaultLayer:
+    """Applies injected faults before the app sees a request, and logs every request."""
+
+    def __init__(self, app: Flask, appliance: Appliance) -> None:
+        self.app = app
+        self.appliance = appliance
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path.startswith(ADMIN_PREFIX):
+            return self.app(environ, start_response)
+        started = time.monotonic()
+        decision = self.appliance.faults.decide(method, path)
+        if decision.latency:
+            time.sleep(decision.latency)
+        status_holder: list[int] = [0]
+
+        def recording_start(status: str, headers: list, exc_info: Any = None):
+            status_holder[0] = int(status.split()[0])
+            return start_response(status, headers, exc_info)
+
+        try:
+            if decision.reset:
+                status_holder[0] = 0
+                _reset_connection(environ)
+            if decision.outage:
+                error = ApplianceError(
+                    503,
+                    "APPLIANCE_UNAVAILABLE",
+                    "The appliance is not available (simulated outage).",
+                    recommended_actions=["Wait for the appliance to come back and retry."],
+                )
+                return _wsgi_error(error, recording_start)
+            if decision.error_status:
+                error = ApplianceError(
+                    decision.error_status,
+                    "SIMULATED_SERVER_ERROR",
+                    f"Injected HTTP {decision.error_status} from the simulator.",
+                )
+                return _wsgi_error(error, recording_start)
+            return self.app(environ, recording_start)
+        finally:
+            query = environ.get("QUERY_STRING", "")
+            self.appliance.record(method, path, query, status_holder[0], time.monotonic() - started)
+
+
+def _wsgi_error(error: ApplianceError, start_response: Callable) -> Iterable[bytes]:
+    import json
+
+    payload = json.dumps(error.body()).encode()
+    start_response(
+        f"{error.status} Error",
+        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
+    return [payload]
+
+
+def _reset_connection(environ: dict[str, Any]) -> None:
+    """Abort the TCP connection with a RST, as a crashing appliance or a middlebox would."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            raw = socket.socket(fileno=sock.detach()) if hasattr(sock, "detach") else sock
+            raw.close()
+        except OSError:
+            LOG.debug("socket already gone while injecting a reset")
+    raise ConnectionResetError("connection reset injected by the simulator")

@@ -1,0 +1,137 @@
+"""The simulated appliance's state: resources, sessions, tasks, faults and the request log."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources as package_files
+from pathlib import Path
+from typing import Any
+
+from oneview_simulator.errors import ApplianceError
+from oneview_simulator.faults import FaultInjector
+from oneview_simulator.sessions import SessionRegistry
+from oneview_simulator.store import ResourceStore
+from oneview_simulator.tasks import Action, TaskEngine
+from oneview_simulator.versions import CURRENT_VERSION, MINIMUM_VERSION
+
+DEFAULT_USERNAME = "Administrator"
+DEFAULT_PASSWORD = "simulator"  # a rehearsal appliance on loopback; documented in the README
+REQUEST_LOG_LIMIT = 10000
+
+
+def default_fixture() -> dict[str, Any]:
+    text = package_files.files("oneview_simulator").joinpath("fixtures/default.json").read_text()
+    return json.loads(text)
+
+
+def read_fixture(source: str | Path | dict[str, Any] | None) -> dict[str, Any]:
+    if source is None:
+        return default_fixture()
+    if isinstance(source, dict):
+        return copy.deepcopy(source)
+    return json.loads(Path(source).read_text())
+
+
+@dataclass
+class ApplianceSettings:
+    minimum_version: int = MINIMUM_VERSION
+    current_version: int = CURRENT_VERSION
+    username: str = DEFAULT_USERNAME
+    password: str = DEFAULT_PASSWORD
+    session_idle_timeout: float = 86400.0
+
+    def __repr__(self) -> str:
+        return (
+            f"ApplianceSettings(versions={self.minimum_version}..{self.current_version}, "
+            f"username={self.username!r})"
+        )
+
+
+class Appliance:
+    """Everything a OneView appliance remembers, behind one lock (``store.lock``)."""
+
+    def __init__(self, settings: ApplianceSettings | None = None, fixture: Any = None) -> None:
+        self.settings = settings or ApplianceSettings()
+        self.store = ResourceStore()
+        self.sessions = SessionRegistry(
+            self.settings.username, self.settings.password, self.settings.session_idle_timeout
+        )
+        self.tasks = TaskEngine(self.store)
+        self.faults = FaultInjector()
+        self._log_lock = threading.Lock()
+        self.request_log: list[dict[str, Any]] = []
+        self.request_counts: Counter[str] = Counter()
+        self._fixture_source = fixture
+        self.load(read_fixture(fixture))
+
+    # -- state -------------------------------------------------------------------------------
+    def load(self, fixture: dict[str, Any]) -> None:
+        """Replace all resources with a fixture: {collection path: [documents]}."""
+        with self.store.lock:
+            self.tasks.cancel_all()
+            self.store.clear()
+            for collection, documents in fixture.get("resources", {}).items():
+                for document in documents:
+                    self.store.insert(collection, document)
+
+    def reset(self, fixture: Any = None) -> None:
+        """Back to a fresh appliance: fixture reloaded, faults, sessions and logs cleared."""
+        self.faults.clear()
+        self.sessions.revoke_all()
+        self.clear_request_log()
+        self.load(read_fixture(fixture if fixture is not None else self._fixture_source))
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "versions": {
+                "minimumVersion": self.settings.minimum_version,
+                "currentVersion": self.settings.current_version,
+            },
+            "sessions": self.sessions.count(),
+            "faults": self.faults.describe(),
+            "resources": self.store.dump(),
+        }
+
+    # -- writes --------------------------------------------------------------------------------
+    def run_task(self, name: str, resource: dict[str, Any] | None, action: Action) -> dict:
+        """Start a task for a validated write, subject to the task fault knobs."""
+        fail_with = None
+        if self.faults.task_fails():
+            fail_with = ApplianceError(
+                500,
+                "SIMULATED_TASK_FAILURE",
+                f"The task {name!r} failed (injected by the simulator).",
+                recommended_actions=["Retry the operation."],
+            )
+        return self.tasks.submit(
+            name, resource, action, duration=self.faults.task_duration(), fail_with=fail_with
+        )
+
+    # -- request log -----------------------------------------------------------------------
+    def record(self, method: str, path: str, query: str, status: int, seconds: float) -> None:
+        with self._log_lock:
+            self.request_counts[f"{method} {path}"] += 1
+            self.request_log.append(
+                {
+                    "method": method,
+                    "path": path,
+                    "query": query,
+                    "status": status,
+                    "seconds": round(seconds, 6),
+                }
+            )
+            if len(self.request_log) > REQUEST_LOG_LIMIT:
+                del self.request_log[: len(self.request_log) - REQUEST_LOG_LIMIT]
+
+    def clear_request_log(self) -> None:
+        with self._log_lock:
+            self.request_log.clear()
+            self.request_counts.clear()
+
+    def requests_to(self, method: str, path: str) -> int:
+        with self._log_lock:
+            return self.request_counts[f"{method} {path}"]

@@ -1,0 +1,1 @@
+"""REST resources of the simulated appliance, one module per family."""

@@ -1,0 +1,117 @@
+"""What every resource endpoint shares: collections, rendering per API version, eTags, 202s."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import current_app, g, jsonify, request
+
+from oneview_simulator.appliance import Appliance
+from oneview_simulator.errors import ApplianceError, bad_request
+from oneview_simulator.query import apply_filters, apply_sort, paginate
+from oneview_simulator.versions import expected_type
+
+
+def appliance() -> Appliance:
+    return current_app.extensions["oneview_appliance"]
+
+
+def api_version() -> int:
+    return int(getattr(g, "api_version", appliance().settings.current_version))
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or OneView's 400 when it is not one."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request(
+            "INVALID_JSON", "The request body must be a JSON object.", "Send a JSON object."
+        )
+    return body
+
+
+def render(doc: dict[str, Any], kind: str | None) -> dict[str, Any]:
+    """A stored document as the requested API version shows it (its ``type``)."""
+    shown = copy.deepcopy(doc)
+    if kind is not None:
+        shown["type"] = expected_type(kind, api_version())
+    return shown
+
+
+def collection_response(
+    collection: str, members: list[dict[str, Any]], category: str, collection_type: str
+):
+    """OneView's paged collection document for GET on a collection URI."""
+    args = request.args
+    members = apply_filters(members, args.getlist("filter"))
+    members = apply_sort(members, args.get("sort"))
+    try:
+        start = int(args.get("start", 0))
+        count = int(args.get("count", -1))
+    except ValueError:
+        raise bad_request("INVALID_PAGE", "start and count must be integers.") from None
+    page = paginate(members, start, count)
+
+    def page_uri(at: int | None) -> str | None:
+        if at is None:
+            return None
+        params = [f"start={at}", f"count={count}"]
+        params += [f"filter={f}" for f in args.getlist("filter")]
+        if args.get("sort"):
+            params.append(f"sort={args['sort']}")
+        return f"{collection}?{'&'.join(params)}"
+
+    return jsonify(
+        {
+            "type": collection_type,
+            "category": category,
+            "uri": request.full_path.rstrip("?"),
+            "start": page.start,
+            "count": len(page.members),
+            "total": page.total,
+            "members": page.members,
+            "nextPageUri": page_uri(page.next_start),
+            "prevPageUri": page_uri(page.prev_start),
+        }
+    )
+
+
+def accepted(task: dict[str, Any]):
+    """202 Accepted with the task in the body and its URI in Location, as OneView answers."""
+    response = jsonify(task)
+    response.status_code = 202
+    response.headers["Location"] = task["uri"]
+    return response
+
+
+def check_etag(current: dict[str, Any], body: dict[str, Any] | None) -> None:
+    """Refuse a write made from a stale copy (body eTag or If-Match header)."""
+    header = request.headers.get("If-Match")
+    sent = header if header is not None else (body or {}).get("eTag")
+    if sent in (None, "", "*"):
+        return
+    if sent.strip('"') != current.get("eTag"):
+        raise ApplianceError(
+            412,
+            "ETAG_MISMATCH",
+            f"The eTag {sent!r} does not match the current eTag of {current['uri']}; "
+            "the resource was changed by another request.",
+            recommended_actions=["Get the resource again and reapply the change."],
+        )
+
+
+def require(body: dict[str, Any], field: str, kinds: type | tuple[type, ...]) -> Any:
+    value = body.get(field)
+    if value is None or not isinstance(value, kinds):
+        names = kinds.__name__ if isinstance(kinds, type) else "/".join(k.__name__ for k in kinds)
+        raise bad_request(
+            "INVALID_PARAMETER",
+            f"The field {field!r} is required and must be a {names}; got {value!r}.",
+            f"Set {field} in the request body.",
+        )
+    return value
+
+
+def resource_uri(collection: str, resource_id: str) -> str:
+    return f"{collection}/{resource_id}"

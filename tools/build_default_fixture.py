@@ -1,0 +1,142 @@
+"""Regenerate oneview_simulator/fixtures/default.json: a Synergy-like topology.
+
+Run: .venv/bin/python tools/build_default_fixture.py
+Deterministic (fixed UUIDs and MACs), so the data file only changes when this script does.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "oneview_simulator" / "fixtures" / "default.json"
+NS = uuid.UUID("6f1d5c1e-8a44-4c1f-9e59-0b7a8f0e2d11")
+
+
+def uid(name: str) -> str:
+    return str(uuid.uuid5(NS, name))
+
+
+def network(name: str, kind: str, vlan: int, purpose: str = "General") -> dict:
+    return {
+        "uri": f"/rest/ethernet-networks/{uid(name)}",
+        "type": "ethernet-networkV4",
+        "category": "ethernet-networks",
+        "name": name,
+        "ethernetNetworkType": kind,
+        "vlanId": vlan,
+        "purpose": purpose,
+        "smartLink": True,
+        "privateNetwork": False,
+        "connectionTemplateUri": f"/rest/connection-templates/{uid('ct-' + name)}",
+        "state": "Active",
+        "status": "OK",
+        "description": "pre-existing (fixture)",
+    }
+
+
+def template(name: str) -> dict:
+    return {
+        "uri": f"/rest/connection-templates/{uid('ct-' + name)}",
+        "type": "connection-template",
+        "category": "connection-templates",
+        "name": name,
+        "bandwidth": {"typicalBandwidth": 2500, "maximumBandwidth": 50000},
+        "state": "Active",
+        "status": "OK",
+    }
+
+
+def build() -> dict:
+    provisioning = network("provisioning", "Untagged", 0)
+    management = network("datacenter-mgmt", "Tagged", 10, "Management")
+    networks = [provisioning, management]
+    lig_uri = f"/rest/logical-interconnect-groups/{uid('lig-synergy')}"
+    lig = {
+        "uri": lig_uri,
+        "type": "logical-interconnect-groupV8",
+        "category": "logical-interconnect-groups",
+        "name": "LIG-Synergy-VC",
+        "enclosureType": "SY12000",
+        "state": "Active",
+        "status": "OK",
+        "uplinkSets": [
+            {
+                "name": "US-Tagged",
+                "mode": "Auto",
+                "networkType": "Ethernet",
+                "ethernetNetworkType": "Tagged",
+                "networkUris": [management["uri"]],
+                "logicalPortConfigInfos": [{"desiredSpeed": "Auto", "logicalLocation": {}}],
+            },
+            {
+                "name": "US-Untagged",
+                "mode": "Auto",
+                "networkType": "Ethernet",
+                "ethernetNetworkType": "Untagged",
+                "networkUris": [],
+                "logicalPortConfigInfos": [{"desiredSpeed": "Auto", "logicalLocation": {}}],
+            },
+            {
+                "name": "US-Provisioning",
+                "mode": "Auto",
+                "networkType": "Ethernet",
+                "ethernetNetworkType": "Untagged",
+                "networkUris": [provisioning["uri"]],
+                "logicalPortConfigInfos": [{"desiredSpeed": "Auto", "logicalLocation": {}}],
+            },
+        ],
+    }
+    lis, uplink_sets = [], []
+    for index in (1, 2):
+        li_uri = f"/rest/logical-interconnects/{uid(f'li-{index}')}"
+        lis.append(
+            {
+                "uri": li_uri,
+                "type": "logical-interconnectV8",
+                "category": "logical-interconnects",
+                "name": f"LE-Frame{index}-LIG-Synergy-VC",
+                "logicalInterconnectGroupUri": lig_uri,
+                "enclosureUris": [f"/rest/enclosures/{uid(f'enclosure-{index}')}"],
+                "state": "Active",
+                "status": "OK",
+            }
+        )
+        for tmpl in lig["uplinkSets"]:
+            key = f"us-{index}-{tmpl['name']}"
+            uplink_sets.append(
+                {
+                    "uri": f"/rest/uplink-sets/{uid(key)}",
+                    "type": "uplink-setV7",
+                    "category": "uplink-sets",
+                    "name": tmpl["name"],
+                    "logicalInterconnectUri": li_uri,
+                    "networkType": "Ethernet",
+                    "ethernetNetworkType": tmpl["ethernetNetworkType"],
+                    "networkUris": list(tmpl["networkUris"]),
+                    "nativeNetworkUri": None,
+                    "connectionMode": "Auto",
+                    "portConfigInfos": [],
+                    "fcNetworkUris": [],
+                    "fcoeNetworkUris": [],
+                    "state": "Normal",
+                    "status": "OK",
+                    "reachability": "Reachable",
+                }
+            )
+    return {
+        "description": "Two Synergy frames built from one LIG; see docs/simulator.md",
+        "resources": {
+            "/rest/ethernet-networks": networks,
+            "/rest/connection-templates": [template(n["name"]) for n in networks],
+            "/rest/logical-interconnect-groups": [lig],
+            "/rest/logical-interconnects": lis,
+            "/rest/uplink-sets": uplink_sets,
+        },
+    }
+
+
+if __name__ == "__main__":
+    OUT.write_text(json.dumps(build(), indent=1) + "\n")
+    print(f"wrote {OUT}")

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, then every test. Creates .venv and installs what it needs first.
+# Extra arguments go to pytest (e.g. tools/test.sh tests/unit -x).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$root/tools/venv.sh"
+cd "$root"
+ruff check networking_oneview oneview_simulator tests bench
+ruff format --check networking_oneview oneview_simulator tests bench
+exec python -m pytest -p no:cacheprovider "$@"
