@@ -33,6 +33,7 @@ def create_app(appliance: Appliance) -> Callable:
     app = Flask("oneview_simulator")
     app.json.sort_keys = False
     app.extensions["oneview_appliance"] = appliance
+    appliance.task_context = app.app_context
 
     @app.before_request
     def check_version_and_session():

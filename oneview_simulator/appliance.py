@@ -6,6 +6,8 @@ import copy
 import json
 import threading
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from importlib import resources as package_files
 from pathlib import Path
@@ -66,6 +68,8 @@ class Appliance:
         self.request_log: list[dict[str, Any]] = []
         self.request_counts: Counter[str] = Counter()
         self._fixture_source = fixture
+        # Set by the HTTP app so task actions, which run on timer threads, see the app context.
+        self.task_context: Callable[[], AbstractContextManager[Any]] = nullcontext
         self.load(read_fixture(fixture))
 
     # -- state -------------------------------------------------------------------------------
@@ -107,8 +111,18 @@ class Appliance:
                 f"The task {name!r} failed (injected by the simulator).",
                 recommended_actions=["Retry the operation."],
             )
+        context = self.task_context
+
+        def run_in_context() -> str | None:
+            with context():
+                return action()
+
         return self.tasks.submit(
-            name, resource, action, duration=self.faults.task_duration(), fail_with=fail_with
+            name,
+            resource,
+            run_in_context,
+            duration=self.faults.task_duration(),
+            fail_with=fail_with,
         )
 
     # -- request log -----------------------------------------------------------------------

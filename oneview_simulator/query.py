@@ -106,7 +106,7 @@ def apply_filters(resources: Iterable[dict[str, Any]], filters: Sequence[str]) -
 
 
 def apply_sort(resources: list[dict[str, Any]], sort: str | None) -> list[dict[str, Any]]:
-    """``sort=name:ascending`` (or ``:descending``, ``:asc``, ``:desc``); several comma-separated."""
+    """``sort=name:ascending`` (``:descending``, ``:asc``, ``:desc``); several comma-separated."""
     if not sort:
         return resources
     result = list(resources)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ class _QuietHandler(WSGIRequestHandler):
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         LOG.debug("%s %s -> %s", self.command, self.path, code)
 
-    def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_error(self, format: str, *args: Any) -> None:
         LOG.debug(format, *args)
 
 
@@ -65,7 +66,8 @@ class SimulatorServer:
 
     @staticmethod
     def _handle_error(request: Any, client_address: Any) -> None:
-        LOG.debug("connection from %s ended abnormally", client_address, exc_info=True)
+        error = sys.exc_info()[1]
+        LOG.debug("connection from %s ended abnormally: %r", client_address, error)
 
     @property
     def host(self) -> str:

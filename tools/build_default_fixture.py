@@ -2,6 +2,25 @@
 
 Run: .venv/bin/python tools/build_default_fixture.py
 Deterministic (fixed UUIDs and MACs), so the data file only changes when this script does.
+
+Topology:
+- Networks "provisioning" (Untagged) and "datacenter-mgmt" (Tagged, VLAN 10); one LIG
+  "LIG-Synergy-VC" with uplink-set templates US-Tagged, US-Untagged, US-Provisioning.
+- Enclosure group "EG-Synergy" and two enclosures, Frame1 and Frame2, each with its own logical
+  interconnect (LE-Frame1/2-LIG-Synergy-VC) and a copy of the three uplink sets.
+- 16 blades "Frame{1,2}, bay {1..8}" (Synergy 480 Gen10, locationUri = their enclosure).  Each
+  has a "Mezz 3" CNA with two physical Ethernet ports and four virtual ports a..d per port, every
+  virtual port with its own MAC (the physical port's MAC is that of function a).  Odd bays are
+  powered On, even bays Off; "Frame1, bay 8" has powerLock set.
+- Two rack servers "rack-dl360-1" (On) and "rack-dl360-2" (Off): DL360 Gen10 without Virtual
+  Connect, so no locationUri and a "Lom 1" NIC with physical ports only (no virtual ports).
+- Four blades carry server profiles whose connections belong to the data centre, not to Neutron
+  (the driver must never touch them):
+  "Frame1, bay 1" (On)  -> "dc-hypervisor-1": id 1 "datacenter-mgmt" on Mezz 3:1-a, NotBootable;
+  "Frame1, bay 2" (Off) -> "dc-deploy-1": id 1 "pxe" on provisioning, Mezz 3:1-a, Primary boot,
+                           id 2 "datacenter-mgmt" on Mezz 3:2-a, NotBootable;
+  "Frame2, bay 1" (On)  -> "dc-hypervisor-2": like dc-hypervisor-1;
+  "Frame2, bay 2" (Off) -> "dc-deploy-2": like dc-deploy-1.
 """
 
 from __future__ import annotations
