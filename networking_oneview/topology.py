@@ -1,0 +1,187 @@
+"""Resolve the configured physnet mappings against what OneView really has.
+
+``resolve`` is pure (plain dicts in, a ``Topology`` and a list of problems out) so every way an
+operator can get the mappings wrong is testable without an appliance; ``read_topology`` is the
+thin I/O edge that fetches the dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from networking_oneview.conf import Mappings, UplinkSetRef
+
+LIGS = "/rest/logical-interconnect-groups"
+LIS = "/rest/logical-interconnects"
+UPLINK_SETS = "/rest/uplink-sets"
+NETWORKS = "/rest/ethernet-networks"
+
+TAGGED, UNTAGGED = "Tagged", "Untagged"
+
+
+@dataclass(frozen=True)
+class MappedUplinkSet:
+    """A configured uplink set: its LIG template and the live copies in each LI."""
+
+    ref: UplinkSetRef
+    network_type: str  # Tagged (vlan networks) or Untagged (flat networks)
+    lig_uri: str
+    li_uplink_set_uris: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A mapping OneView cannot honour. ``fatal`` ones are configuration mistakes that stop
+    neutron-server; the others (an object not created yet) only disable that mapping."""
+
+    message: str
+    fatal: bool = False
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Where each physnet's networks go in OneView."""
+
+    uplink_sets: dict[str, tuple[MappedUplinkSet, ...]] = field(default_factory=dict)
+    flat_networks: dict[str, str] = field(default_factory=dict)  # physnet -> network URI
+
+    def for_segment(self, network_type: str, physnet: str | None) -> tuple[MappedUplinkSet, ...]:
+        """Uplink sets a Neutron segment's OneView network joins (empty when unmapped)."""
+        wanted = {"vlan": TAGGED, "flat": UNTAGGED}.get(network_type)
+        if wanted is None or physnet is None:
+            return ()
+        return tuple(u for u in self.uplink_sets.get(physnet, ()) if u.network_type == wanted)
+
+    def manual_network(self, network_type: str, physnet: str | None) -> str | None:
+        if network_type != "flat" or physnet is None:
+            return None
+        return self.flat_networks.get(physnet)
+
+    def serves(self, network_type: str, physnet: str | None) -> bool:
+        return bool(
+            self.for_segment(network_type, physnet) or self.manual_network(network_type, physnet)
+        )
+
+
+def _lig_id(uri: str) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def resolve(
+    mappings: Mappings,
+    ligs: list[dict[str, Any]],
+    lis: list[dict[str, Any]],
+    uplink_sets: list[dict[str, Any]],
+    networks: list[dict[str, Any]],
+) -> tuple[Topology, list[Problem]]:
+    """Match the mappings to OneView objects; return what resolved and what is wrong."""
+    problems: list[Problem] = []
+    ligs_by_id = {_lig_id(lig["uri"]): lig for lig in ligs}
+    resolved: dict[str, tuple[MappedUplinkSet, ...]] = {}
+    for physnet, refs in sorted(mappings.uplink_sets.items()):
+        found: list[MappedUplinkSet] = []
+        for ref in refs:
+            mapped = _resolve_ref(physnet, ref, ligs_by_id, lis, uplink_sets, problems)
+            if mapped is not None:
+                found.append(mapped)
+        _check_one_per_type(physnet, found, problems)
+        resolved[physnet] = tuple(found)
+    flat: dict[str, str] = {}
+    networks_by_id = {_lig_id(n["uri"]): n for n in networks}
+    for physnet, network_id in sorted(mappings.flat_networks.items()):
+        network = networks_by_id.get(network_id)
+        if network is None:
+            problems.append(
+                Problem(
+                    f"flat_net_mappings: OneView network {network_id} for physnet {physnet!r} "
+                    "does not exist"
+                )
+            )
+            continue
+        flat[physnet] = network["uri"]
+    return Topology(resolved, flat), problems
+
+
+def _resolve_ref(
+    physnet: str,
+    ref: UplinkSetRef,
+    ligs_by_id: dict[str, dict[str, Any]],
+    lis: list[dict[str, Any]],
+    uplink_sets: list[dict[str, Any]],
+    problems: list[Problem],
+) -> MappedUplinkSet | None:
+    lig = ligs_by_id.get(ref.lig_id)
+    if lig is None:
+        problems.append(
+            Problem(
+                f"uplinkset_mappings: logical interconnect group {ref.lig_id} "
+                f"(physnet {physnet!r}) does not exist in OneView"
+            )
+        )
+        return None
+    template = next((t for t in lig.get("uplinkSets", []) if t.get("name") == ref.name), None)
+    if template is None:
+        names = sorted(t.get("name", "") for t in lig.get("uplinkSets", []))
+        problems.append(
+            Problem(
+                f"uplinkset_mappings: LIG {lig.get('name')!r} ({ref.lig_id}) has no uplink set "
+                f"named {ref.name!r} (physnet {physnet!r}); it has {names}"
+            )
+        )
+        return None
+    network_type = template.get("ethernetNetworkType")
+    if template.get("networkType", "Ethernet") != "Ethernet" or network_type not in (
+        TAGGED,
+        UNTAGGED,
+    ):
+        problems.append(
+            Problem(
+                f"uplinkset_mappings: uplink set {ref} (physnet {physnet!r}) is "
+                f"{template.get('networkType')}/{network_type}; expected an Ethernet uplink set "
+                "that is Tagged (vlan) or Untagged (flat)",
+                fatal=True,
+            )
+        )
+        return None
+    li_uris = {li["uri"] for li in lis if li.get("logicalInterconnectGroupUri") == lig["uri"]}
+    live = tuple(
+        sorted(
+            u["uri"]
+            for u in uplink_sets
+            if u.get("logicalInterconnectUri") in li_uris and u.get("name") == ref.name
+        )
+    )
+    return MappedUplinkSet(ref, network_type, lig["uri"], live)
+
+
+def _check_one_per_type(
+    physnet: str, found: list[MappedUplinkSet], problems: list[Problem]
+) -> None:
+    seen: dict[tuple[str, str], MappedUplinkSet] = {}
+    for mapped in found:
+        key = (mapped.lig_uri, mapped.network_type)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"uplinkset_mappings: physnet {physnet!r} is mapped to two "
+                    f"{mapped.network_type} uplink sets of one LIG ({seen[key].ref} and "
+                    f"{mapped.ref}); a network can join only one of them",
+                    fatal=True,
+                )
+            )
+        seen[key] = mapped
+
+
+def read_topology(client: Any, mappings: Mappings) -> tuple[Topology, list[Problem]]:
+    """Fetch what ``resolve`` needs from OneView (four collection reads)."""
+    return resolve(
+        mappings,
+        client.get_all(LIGS),
+        client.get_all(LIS),
+        client.get_all(UPLINK_SETS),
+        client.get_all(NETWORKS) if mappings.flat_networks else [],
+    )
