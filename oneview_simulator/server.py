@@ -24,7 +24,9 @@ LOG = logging.getLogger(__name__)
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr (the appliance keeps its own request log)."""
+    """HTTP/1.1 keep-alive like the appliance; no access log on stderr (it keeps its own)."""
+
+    protocol_version = "HTTP/1.1"
 
     def log_request(self, code: Any = "-", size: Any = "-") -> None:
         LOG.debug("%s %s -> %s", self.command, self.path, code)

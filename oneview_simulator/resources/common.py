@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import current_app, g, jsonify, request
 
@@ -56,11 +57,11 @@ def collection_response(
     def page_uri(at: int | None) -> str | None:
         if at is None:
             return None
-        params = [f"start={at}", f"count={count}"]
-        params += [f"filter={f}" for f in args.getlist("filter")]
+        params: list[tuple[str, Any]] = [("start", at), ("count", count)]
+        params += [("filter", f) for f in args.getlist("filter")]
         if args.get("sort"):
-            params.append(f"sort={args['sort']}")
-        return f"{collection}?{'&'.join(params)}"
+            params.append(("sort", args["sort"]))
+        return f"{collection}?{urlencode(params, quote_via=quote)}"
 
     return jsonify(
         {
