@@ -1,0 +1,1 @@
+"""Make OneView match Neutron: desired-state readers, pure planners, and the applier."""
