@@ -57,9 +57,15 @@ def create_app(appliance: Appliance) -> Callable:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        codes = {404: "RESOURCE_NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
-        code = codes.get(error.code or 500, "BAD_REQUEST")
-        return error_response(ApplianceError(error.code or 500, code, error.description or ""))
+        codes = {404: "RESOURCE_NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 500: "INTERNAL_ERROR"}
+        status = error.code or 500
+        code = codes.get(status, "BAD_REQUEST" if status < 500 else "INTERNAL_ERROR")
+        return error_response(ApplianceError(status, code, error.description or ""))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        LOG.error("simulator bug while serving %s %s", request.method, request.path, exc_info=error)
+        return error_response(ApplianceError(500, "INTERNAL_ERROR", f"{type(error).__name__}"))
 
     from oneview_simulator import admin
     from oneview_simulator.resources import appliance_api, networks, servers, uplinks

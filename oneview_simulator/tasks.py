@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -11,6 +12,7 @@ from typing import Any
 from oneview_simulator.errors import ApplianceError
 from oneview_simulator.store import ResourceStore, now_iso
 
+LOG = logging.getLogger(__name__)
 TASKS = "/rest/tasks"
 FINAL_STATES = ("Completed", "Warning", "Error", "Killed", "Terminated", "Interrupted")
 
@@ -85,6 +87,14 @@ class TaskEngine:
                     taskState="Error",
                     taskStatus=error.message,
                     taskErrors=[error.task_error()],
+                )
+            except Exception as error:  # a simulator bug: fail the task, never leave it running
+                LOG.exception("task %s failed unexpectedly", uri)
+                failure = ApplianceError(500, "INTERNAL_ERROR", f"{type(error).__name__}: {error}")
+                task.update(
+                    taskState="Error",
+                    taskStatus=failure.message,
+                    taskErrors=[failure.task_error()],
                 )
             else:
                 task.update(taskState="Completed", taskStatus=f"{task['name']} completed.")

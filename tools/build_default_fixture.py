@@ -67,6 +67,370 @@ def template(name: str) -> dict:
     }
 
 
+# -- servers ------------------------------------------------------------------------------------
+MAC_PREFIX = "94:40:C9"  # HPE's OUI; the last three bytes count up from MAC_FIRST
+MAC_FIRST = 0x5E0000
+BLADE_MODEL = "Synergy 480 Gen10"
+RACK_MODEL = "DL360 Gen10"
+CNA = "Synergy 3820C 10/20Gb Converged Network Adapter"
+RACK_NIC = "HPE Ethernet 1Gb 4-port 331i Adapter - NIC"
+FUNCTIONS = "abcd"
+
+
+class MacCounter:
+    """Hands out distinct MACs in a fixed order, so every run yields the same addresses."""
+
+    def __init__(self) -> None:
+        self.next = MAC_FIRST
+
+    def __call__(self) -> str:
+        value, self.next = self.next, self.next + 1
+        low = [(value >> shift) & 0xFF for shift in (16, 8, 0)]
+        return MAC_PREFIX + "".join(f":{byte:02X}" for byte in low)
+
+
+def hardware_type(key: str, name: str, model: str, form: str, adapter: dict) -> dict:
+    return {
+        "uri": f"/rest/server-hardware-types/{uid(key)}",
+        "type": "server-hardware-type-12",
+        "category": "server-hardware-types",
+        "name": name,
+        "model": model,
+        "formFactor": form,
+        "family": model.rsplit(" ", 1)[0],
+        "bootModes": ["UEFI", "UEFIOptimized", "BIOS"],
+        "adapters": [adapter],
+        "state": "Active",
+        "status": "OK",
+    }
+
+
+def blade_ports(bay: int, macs: MacCounter) -> list[dict]:
+    ports = []
+    for number, interconnect_bay in ((1, 3), (2, 6)):
+        virtual = [
+            {
+                "portNumber": index + 1,
+                "portFunction": function,
+                "mac": macs(),
+                "currentAllocatedVirtualFunctionCount": -1,
+                "wwnn": None,
+                "wwpn": None,
+            }
+            for index, function in enumerate(FUNCTIONS)
+        ]
+        ports.append(
+            {
+                "portNumber": number,
+                "type": "Ethernet",
+                "mac": virtual[0]["mac"],
+                "wwn": None,
+                "interconnectPort": bay,
+                "interconnectUri": None,
+                "physicalInterconnectPort": bay,
+                "physicalInterconnectUri": None,
+                "physicalInterconnectBay": interconnect_bay,
+                "virtualPorts": virtual,
+            }
+        )
+    return ports
+
+
+def empty_slot(location: str, slot: int) -> dict:
+    return {
+        "location": location,
+        "slotNumber": slot,
+        "deviceNumber": slot,
+        "oaSlotNumber": slot,
+        "deviceName": "",
+        "physicalPorts": [],
+    }
+
+
+def server(name: str, key: str, model: str, power: str, sht: dict, macs: MacCounter, **extra):
+    """A server-hardware document; blades pass enclosure, eg and bay in ``extra``."""
+    hardware_id = uid(key)
+    enclosure = extra.get("enclosure")
+    bay = extra.get("bay")
+    if enclosure is not None:
+        slots = [empty_slot("Mezz", 1), empty_slot("Mezz", 2)]
+        slots.append({**empty_slot("Mezz", 3), "deviceName": CNA, "physicalPorts": []})
+        slots[-1]["physicalPorts"] = blade_ports(bay, macs)
+    else:
+        ports = []
+        for number in (1, 2):
+            ports.append(
+                {
+                    "portNumber": number,
+                    "type": "Ethernet",
+                    "mac": macs(),
+                    "wwn": None,
+                    "interconnectPort": 0,
+                    "interconnectUri": None,
+                    "virtualPorts": [],
+                }
+            )
+        slots = [{**empty_slot("Lom", 1), "deviceName": RACK_NIC, "physicalPorts": ports}]
+    doc = {
+        "uri": f"/rest/server-hardware/{hardware_id}",
+        "type": "server-hardware-12",
+        "category": "server-hardware",
+        "uuid": hardware_id,
+        "name": name,
+        "serialNumber": "CZ" + hardware_id.replace("-", "")[:8].upper(),
+        "virtualSerialNumber": "",
+        "model": model,
+        "shortModel": model.replace("Synergy", "SY"),
+        "formFactor": "HalfHeight" if enclosure else "1U",
+        "position": bay,
+        "serverHardwareTypeUri": sht["uri"],
+        "serverGroupUri": extra.get("enclosure_group"),
+        "serverProfileUri": None,
+        "powerState": power,
+        "powerLock": bool(extra.get("power_lock", False)),
+        "state": "NoProfileApplied",
+        "stateReason": "NotApplicable",
+        "status": "OK",
+        "refreshState": "NotRefreshing",
+        "licensingIntent": "OneView",
+        "processorCount": 2,
+        "processorCoreCount": 20,
+        "processorType": "Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz",
+        "memoryMb": 262144,
+        "mpModel": "iLO5",
+        "mpFirmwareVersion": "2.78 Apr 28 2023",
+        "romVersion": "I42 v2.80 (04/26/2023)",
+        "mpHostInfo": {
+            "mpHostName": f"ilo-{key}",
+            "mpIpAddresses": [{"address": extra["ilo_ip"], "type": "DHCP"}],
+        },
+        "portMap": {"deviceSlots": slots},
+        "scopesUri": f"/rest/scopes/resources/rest/server-hardware/{hardware_id}",
+    }
+    if enclosure is not None:
+        doc["locationUri"] = enclosure
+    return doc
+
+
+def port_mac(hardware: dict, port_id: str) -> str:
+    location_slot, _, port_function = port_id.partition(":")
+    location, slot = location_slot.split()
+    number, function = port_function.split("-")
+    for device in hardware["portMap"]["deviceSlots"]:
+        if device["location"] == location and device["slotNumber"] == int(slot):
+            for port in device["physicalPorts"]:
+                if port["portNumber"] == int(number):
+                    for virtual in port["virtualPorts"]:
+                        if virtual["portFunction"] == function:
+                            return virtual["mac"]
+    raise KeyError(port_id)
+
+
+def connection(cid: int, name: str, net: dict, port_id: str, boot: str, hardware: dict) -> dict:
+    """A profile connection in the form the simulator stores (see resources/servers.py)."""
+    return {
+        "id": cid,
+        "name": name,
+        "functionType": "Ethernet",
+        "networkUri": net["uri"],
+        "portId": port_id,
+        "mac": port_mac(hardware, port_id),
+        "macType": "Physical",
+        "wwpnType": "Physical",
+        "wwnn": None,
+        "wwpn": None,
+        "requestedMbps": "2500",
+        "allocatedMbps": 2500,
+        "maximumMbps": 20000,
+        "requestedVFs": "0",
+        "allocatedVFs": None,
+        "lagName": None,
+        "interconnectUri": None,
+        "boot": {"priority": boot},
+        "managed": True,
+        "state": "Deployed",
+        "status": "OK",
+    }
+
+
+def profile(name: str, hardware: dict, connections: list[dict]) -> dict:
+    """A data-centre server profile applied to ``hardware`` (marks the hardware as used)."""
+    uri = f"/rest/server-profiles/{uid('sp-' + name)}"
+    hardware["serverProfileUri"] = uri
+    hardware["state"] = "ProfileApplied"
+    return {
+        "uri": uri,
+        "type": "ServerProfileV12",
+        "category": "server-profiles",
+        "name": name,
+        "description": "data-centre profile (fixture); not managed by Neutron",
+        "serverHardwareUri": hardware["uri"],
+        "serverHardwareTypeUri": hardware["serverHardwareTypeUri"],
+        "enclosureGroupUri": hardware["serverGroupUri"],
+        "enclosureUri": hardware.get("locationUri"),
+        "enclosureBay": hardware["position"],
+        "affinity": "Bay",
+        "macType": "Physical",
+        "wwnType": "Physical",
+        "serialNumberType": "Physical",
+        "serialNumber": hardware["serialNumber"],
+        "uuid": hardware["uuid"],
+        "serverProfileTemplateUri": None,
+        "templateCompliance": "Unknown",
+        "hideUnusedFlexNics": True,
+        "iscsiInitiatorNameType": "AutoGenerated",
+        "boot": {"manageBoot": False, "order": []},
+        "bootMode": None,
+        "firmware": {"manageFirmware": False},
+        "bios": {"manageBios": False, "overriddenSettings": []},
+        "connectionSettings": {"manageConnections": True, "connections": connections},
+        "inProgress": False,
+        "state": "Normal",
+        "status": "OK",
+        "scopesUri": f"/rest/scopes/resources{uri}",
+    }
+
+
+def build_servers(lig_uri: str, management: dict, provisioning: dict) -> dict[str, list[dict]]:
+    macs = MacCounter()
+    blade_sht = hardware_type(
+        "sht-sy480-gen10",
+        "SY 480 Gen10 1",
+        BLADE_MODEL,
+        "HalfHeight",
+        {
+            "location": "Mezz",
+            "slot": 3,
+            "model": CNA,
+            "ports": [
+                {"number": n, "type": "Ethernet", "physicalFunctionCount": 4, "maxSpeedMbps": 20000}
+                for n in (1, 2)
+            ],
+        },
+    )
+    rack_sht = hardware_type(
+        "sht-dl360-gen10",
+        "DL360 Gen10 1",
+        RACK_MODEL,
+        "1U",
+        {
+            "location": "Lom",
+            "slot": 1,
+            "model": RACK_NIC,
+            "ports": [
+                {"number": n, "type": "Ethernet", "physicalFunctionCount": 1, "maxSpeedMbps": 1000}
+                for n in (1, 2)
+            ],
+        },
+    )
+    group_uri = f"/rest/enclosure-groups/{uid('eg-synergy')}"
+    group = {
+        "uri": group_uri,
+        "type": "EnclosureGroupV8",
+        "category": "enclosure-groups",
+        "name": "EG-Synergy",
+        "enclosureCount": 2,
+        "enclosureTypeUri": "/rest/enclosure-types/SY12000",
+        "stackingMode": "Enclosure",
+        "interconnectBayMappings": [
+            {"interconnectBay": bay, "logicalInterconnectGroupUri": lig_uri} for bay in (3, 6)
+        ],
+        "associatedLogicalInterconnectGroups": [lig_uri],
+        "state": "Normal",
+        "status": "OK",
+    }
+    enclosures, hardware = [], []
+    for frame in (1, 2):
+        enclosure_uri = f"/rest/enclosures/{uid(f'enclosure-{frame}')}"
+        bays = []
+        for bay in range(1, 9):
+            blade = server(
+                f"Frame{frame}, bay {bay}",
+                f"blade-{frame}-{bay}",
+                BLADE_MODEL,
+                "On" if bay % 2 else "Off",
+                blade_sht,
+                macs,
+                enclosure=enclosure_uri,
+                enclosure_group=group_uri,
+                bay=bay,
+                power_lock=(frame, bay) == (1, 8),
+                ilo_ip=f"192.0.2.{frame * 10 + bay}",
+            )
+            hardware.append(blade)
+            bays.append({"bayNumber": bay, "devicePresence": "Present", "deviceUri": blade["uri"]})
+        bays += [
+            {"bayNumber": bay, "devicePresence": "Absent", "deviceUri": None}
+            for bay in (9, 10, 11, 12)
+        ]
+        enclosures.append(
+            {
+                "uri": enclosure_uri,
+                "type": "EnclosureV7",
+                "category": "enclosures",
+                "name": f"Frame{frame}",
+                "serialNumber": f"CN75{frame}0SIM",
+                "enclosureType": "SY12000",
+                "enclosureTypeUri": "/rest/enclosure-types/SY12000",
+                "enclosureGroupUri": group_uri,
+                "logicalInterconnectUris": [f"/rest/logical-interconnects/{uid(f'li-{frame}')}"],
+                "deviceBayCount": 12,
+                "deviceBays": bays,
+                "interconnectBayCount": 6,
+                "state": "Configured",
+                "status": "OK",
+            }
+        )
+    for number, power in ((1, "On"), (2, "Off")):
+        hardware.append(
+            server(
+                f"rack-dl360-{number}",
+                f"rack-{number}",
+                RACK_MODEL,
+                power,
+                rack_sht,
+                macs,
+                ilo_ip=f"192.0.2.{100 + number}",
+            )
+        )
+
+    by_name = {h["name"]: h for h in hardware}
+    profiles = []
+    for frame in (1, 2):
+        hypervisor = by_name[f"Frame{frame}, bay 1"]
+        deploy = by_name[f"Frame{frame}, bay 2"]
+        profiles.append(
+            profile(
+                f"dc-hypervisor-{frame}",
+                hypervisor,
+                [
+                    connection(
+                        1, "datacenter-mgmt", management, "Mezz 3:1-a", "NotBootable", hypervisor
+                    )
+                ],
+            )
+        )
+        profiles.append(
+            profile(
+                f"dc-deploy-{frame}",
+                deploy,
+                [
+                    connection(1, "pxe", provisioning, "Mezz 3:1-a", "Primary", deploy),
+                    connection(
+                        2, "datacenter-mgmt", management, "Mezz 3:2-a", "NotBootable", deploy
+                    ),
+                ],
+            )
+        )
+    return {
+        "/rest/server-hardware-types": [blade_sht, rack_sht],
+        "/rest/enclosure-groups": [group],
+        "/rest/enclosures": enclosures,
+        "/rest/server-hardware": hardware,
+        "/rest/server-profiles": profiles,
+    }
+
+
 def build() -> dict:
     provisioning = network("provisioning", "Untagged", 0)
     management = network("datacenter-mgmt", "Tagged", 10, "Management")
@@ -152,6 +516,7 @@ def build() -> dict:
             "/rest/logical-interconnect-groups": [lig],
             "/rest/logical-interconnects": lis,
             "/rest/uplink-sets": uplink_sets,
+            **build_servers(lig_uri, management, provisioning),
         },
     }
 

@@ -28,8 +28,7 @@ def summarize(client: OneViewClient) -> list[str]:
         lines.append(f"Logical interconnect {li['name']}: {li['consistencyStatus']}")
     for network in client.get_all("/rest/ethernet-networks", sort="name:ascending"):
         lines.append(
-            f"Network {network['name']}: {network['ethernetNetworkType']} "
-            f"vlan {network['vlanId']}"
+            f"Network {network['name']}: {network['ethernetNetworkType']} vlan {network['vlanId']}"
         )
     hardware = client.get_all("/rest/server-hardware")
     with_profile = sum(1 for h in hardware if h.get("serverProfileUri"))

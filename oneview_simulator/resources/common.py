@@ -92,7 +92,7 @@ def check_etag(current: dict[str, Any], body: dict[str, Any] | None) -> None:
     sent = header if header is not None else (body or {}).get("eTag")
     if sent in (None, "", "*"):
         return
-    if sent.strip('"') != current.get("eTag"):
+    if str(sent).strip('"') != str(current.get("eTag")):
         raise ApplianceError(
             412,
             "ETAG_MISMATCH",

@@ -60,3 +60,9 @@ def test_stale_if_match_header_is_refused_and_star_forces(rest):
     assert stale.status_code == 412
     forced = rest.put(network["uri"], {**body, "name": "x"}, **{"If-Match": "*"})
     assert rest.wait(forced)["taskState"] == "Completed"
+
+
+def test_numeric_etag_is_compared_not_crashed_on(rest):
+    network = rest.created(rest.post("/rest/ethernet-networks", {"name": "e", **TAGGED}))
+    stale = rest.put(network["uri"], {**network, "eTag": 12345})
+    assert stale.status_code == 412
