@@ -10,6 +10,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from oslo_config import cfg
 
@@ -105,6 +106,13 @@ ONEVIEW_OPTS = [
         min=10,
         deprecated_opts=_old("sync_interval"),
         help="Seconds between two full comparisons of Neutron and OneView.",
+    ),
+    cfg.BoolOpt(
+        "apply_in_api_workers",
+        default=True,
+        help="Apply recorded changes to OneView from a background thread of each API worker "
+        "right after commit (fast). When false only the networking-oneview reconciler in "
+        "neutron-periodic-workers applies them.",
     ),
     cfg.IntOpt(
         "server_lock_retries",
@@ -203,6 +211,28 @@ def parse_flat_net_mappings(text: str | None) -> dict[str, str]:
             )
         result[physnet] = network_id
     return result
+
+
+def client_settings(group: Any) -> Any:
+    """The OneView client settings from the ``[oneview]`` group (ConfigError when unusable)."""
+    from networking_oneview.oneview import ClientSettings
+
+    if not group.username or not group.password:
+        raise ConfigError(f"[{GROUP}] username and password must be set")
+    return ClientSettings(
+        manager_url=normalize_manager_url(group.manager_url),
+        username=group.username,
+        password=group.password,
+        auth_login_domain=group.auth_login_domain or None,
+        tls_cacert_file=group.tls_cacert_file or None,
+        allow_insecure_connections=group.allow_insecure_connections,
+        api_version_cap=group.api_version_cap,
+        connect_timeout=group.connect_timeout,
+        read_timeout=group.request_timeout,
+        max_retries=group.max_retries,
+        max_polling_attempts=group.max_polling_attempts,
+        polling_interval=group.polling_interval,
+    )
 
 
 def normalize_manager_url(value: str | None) -> str:

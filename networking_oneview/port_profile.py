@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_LINKS = 8
-MAX_SWITCH_INFO_CHARS = 4096
+MAX_SWITCH_INFO_CHARS = 2048
 MAX_ID_CHARS = 64
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _ONEVIEW_PORT = re.compile(r"^(Lom|Flb|Mezz) (\d+):(\d+)(?:-([a-h]))?$")

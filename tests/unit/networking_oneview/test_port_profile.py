@@ -77,7 +77,7 @@ def test_bootable_refuses_anything_else(value):
         (profile(link({"server_hardware_id": "a b"})), "server_hardware_id 'a b'"),
         (profile(link({"bootable": "perhaps"})), "switch_info.bootable 'perhaps'"),
         (profile(*[link(port_id=f"Mezz 3:{i}-a") for i in range(1, 10)]), "at most 8"),
-        (profile(link("{" + " " * 5000 + "}")), "at most 4096"),
+        (profile(link("{" + " " * 3000 + "}")), "at most 2048"),
         (profile(link(), link()), "the same server NIC twice"),
     ],
 )

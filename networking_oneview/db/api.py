@@ -1,0 +1,568 @@
+"""Queries on the driver's tables. Every function takes a neutron-lib context.
+
+Reads return frozen dataclasses, never ORM objects, so nothing outside this module can lazily
+load or accidentally write through a session. Writes use neutron-lib's ``CONTEXT_WRITER``: called
+inside an outer writer transaction (an ML2 precommit) they join it, so the row commits or rolls
+back with the Neutron change.
+
+The work queue (``oneview_pending_work``) is level-triggered: a row says "reconcile this object",
+not what to do. A reconciler claims all rows of one object together under a lease, reconciles the
+object, then deletes exactly the rows it claimed; rows recorded meanwhile stay for the next round.
+Claims are compare-and-swap UPDATEs checked by row count, never SELECT ... FOR UPDATE, so they stay
+correct on Galera (a conflicting claim on another node fails certification instead).
+
+All datetimes are naive UTC. MySQL/MariaDB ``DATETIME`` keeps whole seconds, so a stored lease or
+backoff may end up to a second earlier than computed; nothing here depends on finer precision.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from neutron_lib.db import api as db_api
+from oslo_db import exception as db_exc
+from oslo_utils import timeutils
+from sqlalchemy import orm
+
+from networking_oneview.db import models
+
+LOG = logging.getLogger(__name__)
+
+KIND_NETWORK = "network"
+KIND_PORT = "port"
+KIND_FULL = "full"
+WORK_KINDS = frozenset(models.WORK_KINDS)
+NETWORK_TYPES = frozenset(models.NETWORK_TYPES)
+OBJECT_ID_LENGTH = models.OneViewPendingWork.object_id.type.length
+
+#: ``last_error`` is cut to this many characters (a task error can carry a whole profile).
+MAX_ERROR_LENGTH = 2000
+_TRUNCATED = "... [truncated]"
+
+_Work = models.OneViewPendingWork
+_Network = models.OneViewNetwork
+_Connection = models.OneViewPortConnection
+
+
+# -- plain results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Work:
+    """One claimed job: every pending row of one object, held by one lease."""
+
+    kind: str
+    object_id: str
+    row_ids: tuple[int, ...]
+    attempts: int  # the highest attempt count among the rows
+    created_at: datetime.datetime  # when the oldest row was recorded
+    lease_expires: datetime.datetime
+    last_error: str | None  # the newest error among the rows, if any
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    """One row of the queue as stored (for status output)."""
+
+    id: int
+    kind: str
+    object_id: str
+    created_at: datetime.datetime
+    not_before: datetime.datetime
+    attempts: int
+    lease_holder: str | None
+    lease_expires: datetime.datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class OwnedNetwork:
+    """A OneView ethernet network this cloud created for one Neutron segment."""
+
+    segment_id: str
+    network_id: str
+    physnet: str
+    network_type: str  # 'vlan' | 'flat'
+    segmentation_id: int | None
+    oneview_uri: str
+    oneview_name: str
+    created_at: datetime.datetime | None = None  # set by add_owned_network when None
+
+
+@dataclass(frozen=True)
+class OwnedConnection:
+    """A server-profile connection this cloud created for a Neutron port."""
+
+    port_id: str
+    server_hardware_uri: str
+    server_profile_uri: str
+    connection_id: int
+    connection_name: str
+    oneview_port: str  # e.g. 'Mezz 3:1-a'
+    network_uri: str
+    id: int | None = None  # the row id, set by add_owned_connection
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
+
+
+def utcnow() -> datetime.datetime:
+    """Naive UTC now, as Neutron stores it (``oslo_utils.timeutils`` honours time overrides)."""
+    return timeutils.utcnow()
+
+
+# -- work queue ---------------------------------------------------------------------------------
+
+
+def _lease_free(model, now: datetime.datetime):
+    # The claim predicate; "lease_expires IS NULL" only guards against a half-written lease.
+    return sa.or_(
+        model.lease_holder.is_(None), model.lease_expires.is_(None), model.lease_expires < now
+    )
+
+
+def _lease_held(row, now: datetime.datetime) -> bool:
+    return (
+        row.lease_holder is not None and row.lease_expires is not None and row.lease_expires >= now
+    )
+
+
+def record_work(
+    context, kind: str, object_id: str, *, now: datetime.datetime | None = None
+) -> None:
+    """Queue "reconcile ``kind``/``object_id``": one INSERT, joining the caller's transaction.
+
+    Always inserts, never looks for an existing row to reuse: a pending row may be claimed by a
+    reconciler that read the Neutron state before this transaction commits, so only a new row
+    guarantees another round after this change is visible. Duplicates collapse at claim time.
+    """
+    if kind not in WORK_KINDS:
+        raise ValueError(f"unknown work kind {kind!r}; expected one of {sorted(WORK_KINDS)}")
+    if not object_id or len(object_id) > OBJECT_ID_LENGTH:
+        raise ValueError(f"object_id must have 1 to {OBJECT_ID_LENGTH} characters: {object_id!r}")
+    now = now or utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        context.session.add(
+            _Work(kind=kind, object_id=object_id, created_at=now, not_before=now, attempts=0)
+        )
+
+
+def claim_work(
+    context,
+    holder: str,
+    lease_seconds: float,
+    limit: int,
+    now: datetime.datetime | None = None,
+) -> list[Work]:
+    """Lease up to ``limit`` objects that have due work, and return one ``Work`` per object.
+
+    An object is eligible when at least one of its rows is due (``not_before <= now``) and none of
+    its rows is under an unexpired lease (by anyone, ``holder`` included: one applier per object).
+    All of its rows are then claimed together, rows still in retry backoff included, since one
+    reconciliation satisfies them all. Each object is claimed in its own transaction with a
+    compare-and-swap UPDATE; if the row count shows that another claimer got there first, the
+    object is released again and skipped.
+    """
+    if not holder:
+        raise ValueError("holder must not be empty")
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    expires = now + datetime.timedelta(seconds=lease_seconds)
+    nested = db_api.is_session_active(context.session)
+
+    claimed: list[Work] = []
+    for kind, object_id in _due_objects(context, now, limit):
+        try:
+            work = _claim_object(context, kind, object_id, holder, now, expires)
+        except db_exc.DBDeadlock:
+            # A concurrent claim of the same rows won (Galera certification or InnoDB deadlock).
+            if nested:
+                raise
+            LOG.debug("Lost the claim race for %s %s", kind, object_id)
+            continue
+        if work is not None:
+            claimed.append(work)
+    return claimed
+
+
+def _due_objects(context, now: datetime.datetime, limit: int) -> list[tuple[str, str]]:
+    other = orm.aliased(_Work)
+    busy = (
+        sa.select(other.id)
+        .where(
+            other.kind == _Work.kind,
+            other.object_id == _Work.object_id,
+            other.lease_holder.is_not(None),
+            other.lease_expires >= now,
+        )
+        .exists()
+    )
+    stmt = (
+        sa.select(_Work.kind, _Work.object_id)
+        .where(_Work.not_before <= now, _lease_free(_Work, now), ~busy)
+        .group_by(_Work.kind, _Work.object_id)
+        .order_by(sa.func.min(_Work.not_before), sa.func.min(_Work.id))
+        .limit(limit)
+    )
+    with db_api.CONTEXT_READER.using(context):
+        return [(row.kind, row.object_id) for row in context.session.execute(stmt)]
+
+
+def _claim_object(
+    context,
+    kind: str,
+    object_id: str,
+    holder: str,
+    now: datetime.datetime,
+    expires: datetime.datetime,
+) -> Work | None:
+    with db_api.CONTEXT_WRITER.using(context):
+        session = context.session
+        # Plain column rows, not entities: the UPDATEs below bypass the identity map.
+        rows = session.execute(
+            sa.select(
+                _Work.id,
+                _Work.created_at,
+                _Work.not_before,
+                _Work.attempts,
+                _Work.lease_holder,
+                _Work.lease_expires,
+                _Work.last_error,
+            )
+            .where(_Work.kind == kind, _Work.object_id == object_id)
+            .order_by(_Work.id)
+        ).all()
+        if not rows or any(_lease_held(r, now) for r in rows):
+            return None
+        if not any(r.not_before <= now for r in rows):
+            return None
+        ids = [r.id for r in rows]
+        # The compare-and-swap: only rows that are still free move to us. Rows deleted or
+        # claimed since the SELECT make the count fall short.
+        result = session.execute(
+            sa.update(_Work)
+            .where(_Work.id.in_(ids), _lease_free(_Work, now))
+            .values(lease_holder=holder, lease_expires=expires)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != len(ids):
+            session.execute(
+                sa.update(_Work)
+                .where(_Work.id.in_(ids), _Work.lease_holder == holder)
+                .values(lease_holder=None, lease_expires=None)
+                .execution_options(synchronize_session=False)
+            )
+            LOG.debug("Claim of %s %s raced with another claimer; skipped", kind, object_id)
+            return None
+        errors = [r for r in rows if r.last_error]
+        return Work(
+            kind=kind,
+            object_id=object_id,
+            row_ids=tuple(ids),
+            attempts=max(r.attempts for r in rows),
+            created_at=min(r.created_at for r in rows),
+            lease_expires=expires,
+            last_error=errors[-1].last_error if errors else None,
+        )
+
+
+def renew_lease(
+    context,
+    work: Work,
+    holder: str,
+    lease_seconds: float,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Extend the lease on ``work`` (for long jobs).
+
+    False when ``holder`` no longer holds all of its rows.
+    """
+    now = now or utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        result = context.session.execute(
+            sa.update(_Work)
+            .where(_Work.id.in_(work.row_ids), _Work.lease_holder == holder)
+            .values(lease_expires=now + datetime.timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == len(work.row_ids)
+
+
+def complete_work(context, work: Work, holder: str) -> int:
+    """Delete the rows of ``work`` still held by ``holder``; returns how many were deleted.
+
+    Rows recorded for the same object after the claim are not in ``work.row_ids`` and stay
+    pending. Rows another holder took over after our lease expired are left to it.
+    """
+    with db_api.CONTEXT_WRITER.using(context):
+        result = context.session.execute(
+            sa.delete(_Work)
+            .where(_Work.id.in_(work.row_ids), _Work.lease_holder == holder)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount
+
+
+def fail_work(
+    context,
+    work: Work,
+    holder: str,
+    error: str,
+    retry_after: float,
+    *,
+    now: datetime.datetime | None = None,
+) -> int:
+    """Release ``work`` for a retry after ``retry_after`` seconds, counting the attempt.
+
+    Only rows still held by ``holder`` change; returns how many did.
+    """
+    now = now or utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        result = context.session.execute(
+            sa.update(_Work)
+            .where(_Work.id.in_(work.row_ids), _Work.lease_holder == holder)
+            .values(
+                lease_holder=None,
+                lease_expires=None,
+                attempts=_Work.attempts + 1,
+                not_before=now + datetime.timedelta(seconds=retry_after),
+                last_error=truncate_error(error),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount
+
+
+def truncate_error(error: str) -> str:
+    """``error`` cut to ``MAX_ERROR_LENGTH`` characters, marked when cut."""
+    error = str(error)
+    if len(error) <= MAX_ERROR_LENGTH:
+        return error
+    return error[: MAX_ERROR_LENGTH - len(_TRUNCATED)] + _TRUNCATED
+
+
+def pending_work(context) -> list[WorkRow]:
+    """Every queued row, oldest first (for status output)."""
+    with db_api.CONTEXT_READER.using(context):
+        rows = context.session.execute(sa.select(_Work).order_by(_Work.id)).scalars().all()
+        return [
+            WorkRow(
+                id=r.id,
+                kind=r.kind,
+                object_id=r.object_id,
+                created_at=r.created_at,
+                not_before=r.not_before,
+                attempts=r.attempts,
+                lease_holder=r.lease_holder,
+                lease_expires=r.lease_expires,
+                last_error=r.last_error,
+            )
+            for r in rows
+        ]
+
+
+def count_pending(context) -> int:
+    """How many rows are queued (claimed or not)."""
+    with db_api.CONTEXT_READER.using(context):
+        return context.session.execute(sa.select(sa.func.count(_Work.id))).scalar_one()
+
+
+# -- owned OneView networks ---------------------------------------------------------------------
+
+
+def _to_owned_network(row: models.OneViewNetwork) -> OwnedNetwork:
+    return OwnedNetwork(
+        segment_id=row.segment_id,
+        network_id=row.network_id,
+        physnet=row.physnet,
+        network_type=row.network_type,
+        segmentation_id=row.segmentation_id,
+        oneview_uri=row.oneview_uri,
+        oneview_name=row.oneview_name,
+        created_at=row.created_at,
+    )
+
+
+def owned_networks(context, network_id: str | None = None) -> list[OwnedNetwork]:
+    """Our OneView networks, all or those of one Neutron network."""
+    stmt = sa.select(_Network).order_by(_Network.network_id, _Network.segment_id)
+    if network_id is not None:
+        stmt = stmt.where(_Network.network_id == network_id)
+    with db_api.CONTEXT_READER.using(context):
+        return [_to_owned_network(r) for r in context.session.execute(stmt).scalars()]
+
+
+def owned_network_by_segment(context, segment_id: str) -> OwnedNetwork | None:
+    with db_api.CONTEXT_READER.using(context):
+        row = context.session.get(_Network, segment_id)
+        return _to_owned_network(row) if row is not None else None
+
+
+def add_owned_network(context, network: OwnedNetwork) -> OwnedNetwork:
+    """Record a OneView network we created; returns it with ``created_at`` filled in.
+
+    A second record for the same segment or OneView URI raises ``oslo_db`` ``DBDuplicateEntry``.
+    """
+    if network.network_type not in NETWORK_TYPES:
+        raise ValueError(
+            f"unknown network type {network.network_type!r}; expected one of "
+            f"{sorted(NETWORK_TYPES)}"
+        )
+    created_at = network.created_at or utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        row = _Network(
+            segment_id=network.segment_id,
+            network_id=network.network_id,
+            physnet=network.physnet,
+            network_type=network.network_type,
+            segmentation_id=network.segmentation_id,
+            oneview_uri=network.oneview_uri,
+            oneview_name=network.oneview_name,
+            created_at=created_at,
+        )
+        context.session.add(row)
+        context.session.flush()
+        return _to_owned_network(row)
+
+
+def remove_owned_network(context, segment_id: str) -> bool:
+    """Forget the OneView network of ``segment_id``; False when there was none."""
+    with db_api.CONTEXT_WRITER.using(context):
+        result = context.session.execute(
+            sa.delete(_Network)
+            .where(_Network.segment_id == segment_id)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount > 0
+
+
+# -- owned server-profile connections -----------------------------------------------------------
+
+
+def _to_owned_connection(row: models.OneViewPortConnection) -> OwnedConnection:
+    return OwnedConnection(
+        id=row.id,
+        port_id=row.port_id,
+        server_hardware_uri=row.server_hardware_uri,
+        server_profile_uri=row.server_profile_uri,
+        connection_id=row.connection_id,
+        connection_name=row.connection_name,
+        oneview_port=row.oneview_port,
+        network_uri=row.network_uri,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def owned_connections(
+    context, *, port_id: str | None = None, server_profile_uri: str | None = None
+) -> list[OwnedConnection]:
+    """Our profile connections, optionally only those of one port and/or one profile."""
+    stmt = sa.select(_Connection).order_by(
+        _Connection.server_profile_uri, _Connection.connection_id
+    )
+    if port_id is not None:
+        stmt = stmt.where(_Connection.port_id == port_id)
+    if server_profile_uri is not None:
+        stmt = stmt.where(_Connection.server_profile_uri == server_profile_uri)
+    with db_api.CONTEXT_READER.using(context):
+        return [_to_owned_connection(r) for r in context.session.execute(stmt).scalars()]
+
+
+def add_owned_connection(context, connection: OwnedConnection) -> OwnedConnection:
+    """Record a profile connection we created; returns it with id and timestamps filled in.
+
+    A second record for the same (server_profile_uri, connection_id) raises ``DBDuplicateEntry``.
+    """
+    now = connection.created_at or utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        row = _Connection(
+            port_id=connection.port_id,
+            server_hardware_uri=connection.server_hardware_uri,
+            server_profile_uri=connection.server_profile_uri,
+            connection_id=connection.connection_id,
+            connection_name=connection.connection_name,
+            oneview_port=connection.oneview_port,
+            network_uri=connection.network_uri,
+            created_at=now,
+            updated_at=connection.updated_at or now,
+        )
+        context.session.add(row)
+        context.session.flush()
+        return _to_owned_connection(row)
+
+
+def update_owned_connection(
+    context,
+    server_profile_uri: str,
+    connection_id: int,
+    *,
+    network_uri: str,
+    port_id: str | None = None,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Record that our connection now points at ``network_uri`` (and, if given, serves
+    ``port_id``, e.g. when Ironic's tenant port replaces its provisioning port on the same NIC).
+
+    False when we own no such connection.
+    """
+    values: dict[str, object] = {"network_uri": network_uri, "updated_at": now or utcnow()}
+    if port_id is not None:
+        values["port_id"] = port_id
+    with db_api.CONTEXT_WRITER.using(context):
+        result = context.session.execute(
+            sa.update(_Connection)
+            .where(
+                _Connection.server_profile_uri == server_profile_uri,
+                _Connection.connection_id == connection_id,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount > 0
+
+
+def remove_owned_connection(context, server_profile_uri: str, connection_id: int) -> bool:
+    """Forget one of our connections; False when there was none."""
+    with db_api.CONTEXT_WRITER.using(context):
+        result = context.session.execute(
+            sa.delete(_Connection)
+            .where(
+                _Connection.server_profile_uri == server_profile_uri,
+                _Connection.connection_id == connection_id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount > 0
+
+
+__all__ = (
+    "KIND_FULL",
+    "KIND_NETWORK",
+    "KIND_PORT",
+    "MAX_ERROR_LENGTH",
+    "OwnedConnection",
+    "OwnedNetwork",
+    "Work",
+    "WorkRow",
+    "add_owned_connection",
+    "add_owned_network",
+    "claim_work",
+    "complete_work",
+    "count_pending",
+    "fail_work",
+    "owned_connections",
+    "owned_network_by_segment",
+    "owned_networks",
+    "pending_work",
+    "record_work",
+    "remove_owned_connection",
+    "remove_owned_network",
+    "renew_lease",
+    "truncate_error",
+    "update_owned_connection",
+    "utcnow",
+)

@@ -1,0 +1,247 @@
+"""The ``oneview`` ML2 mechanism driver: validate, record, bind.
+
+It never calls OneView inside a Neutron transaction and never waits on a OneView task in an API
+call.  Precommit records *which object* changed in our work table, in the same transaction as the
+Neutron change, so a crash cannot lose it; after commit a background reconciler makes OneView
+match (``networking_oneview.reconcile``).  ``bind_port`` only reads (a cached server inventory).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from neutron.conf.plugins.ml2.drivers import driver_type
+from neutron.db import provisioning_blocks
+from neutron_lib import constants as n_const
+from neutron_lib.api.definitions import portbindings
+from neutron_lib.callbacks import resources
+from neutron_lib.plugins.ml2 import api
+from oslo_config import cfg
+
+from networking_oneview import conf
+from networking_oneview.db import api as db
+from networking_oneview.oneview import OneViewClient, OneViewError
+from networking_oneview.port_profile import BindingProfileError, has_links
+from networking_oneview.port_profile import parse as parse_profile
+from networking_oneview.reconcile.applier import PROVISIONING_ENTITY, Applier, ApplierSettings
+from networking_oneview.reconcile.desired import DRIVER_NAME
+from networking_oneview.reconcile.inventory import Inventory, ServerNotFound
+from networking_oneview.worker import BackgroundRunner, OneViewWorker, WorkRunner
+
+LOG = logging.getLogger(__name__)
+
+SERVED_TYPES = (n_const.TYPE_VLAN, n_const.TYPE_FLAT)
+_BINDING_KEYS = (portbindings.HOST_ID, portbindings.VIF_TYPE, portbindings.PROFILE, "mac_address")
+
+
+class OneViewMechanismDriver(api.MechanismDriver):
+    """Mirror vlan/flat networks into OneView and bind bare-metal ports to server profiles."""
+
+    def initialize(self) -> None:
+        conf.register_opts(cfg.CONF)
+        driver_type.register_ml2_drivers_flat_opts()
+        driver_type.register_ml2_drivers_vlan_opts()
+        group = cfg.CONF[conf.GROUP]
+        self.mappings = conf.build_mappings(
+            group.uplinkset_mappings,
+            group.flat_net_mappings,
+            cfg.CONF.ml2_type_flat.flat_networks or [],
+            conf.vlan_physnets_from(cfg.CONF.ml2_type_vlan.network_vlan_ranges or []),
+        )
+        settings = conf.client_settings(group)
+        self.client = OneViewClient(settings)
+        # Binding look-ups run inside API calls: fail fast instead of retrying for long.
+        self.lookup_client = OneViewClient(_fast(settings))
+        self.inventory = Inventory(lambda: self.lookup_client.get_all("/rest/server-hardware"))
+        self.applier = Applier(
+            self.client, self.mappings, ApplierSettings(group.cloud_name), self.inventory
+        )
+        self.runner = WorkRunner(self.applier)
+        self.background = BackgroundRunner(self.runner) if group.apply_in_api_workers else None
+        self.sync_interval = group.sync_interval
+        self._check_topology()
+        LOG.info(
+            "networking-oneview serves physnets %s on %s",
+            sorted(self.mappings.physnets),
+            settings.manager_url,
+        )
+
+    def _check_topology(self) -> None:
+        """Refuse to start on a mapping OneView cannot honour; start anyway if it is down."""
+        from networking_oneview.topology import read_topology
+
+        try:
+            topology, problems = read_topology(self.lookup_client, self.mappings)
+        except OneViewError as error:
+            LOG.warning(
+                "OneView is not reachable now (%s); neutron-server starts anyway and the "
+                "driver catches up when it is back",
+                error,
+            )
+            return
+        fatal = [p for p in problems if p.fatal]
+        for problem in problems:
+            LOG.log(logging.ERROR if problem.fatal else logging.WARNING, "%s", problem)
+        if fatal:
+            raise conf.ConfigError("; ".join(str(p) for p in fatal))
+        self.applier._topology = topology
+
+    @property
+    def connectivity(self) -> str:
+        return portbindings.CONNECTIVITY_L2
+
+    def get_workers(self) -> list[OneViewWorker]:
+        return [OneViewWorker(lambda: WorkRunner(self.applier), self.sync_interval)]
+
+    # -- networks ------------------------------------------------------------------------------
+    def _maps(self, segments: list[dict[str, Any]] | None) -> bool:
+        return any(
+            s.get(api.NETWORK_TYPE) in SERVED_TYPES
+            and s.get(api.PHYSICAL_NETWORK) in self.mappings.physnets
+            for s in segments or []
+        )
+
+    def _record_network(self, context: Any) -> None:
+        if self._maps(context.network_segments) or db.owned_networks(
+            context.plugin_context, network_id=context.current["id"]
+        ):
+            db.record_work(context.plugin_context, db.KIND_NETWORK, context.current["id"])
+
+    def create_network_precommit(self, context: Any) -> None:
+        self._record_network(context)
+
+    def update_network_precommit(self, context: Any) -> None:
+        self._record_network(context)
+
+    def delete_network_precommit(self, context: Any) -> None:
+        self._record_network(context)
+
+    def create_network_postcommit(self, context: Any) -> None:
+        self._kick()
+
+    def update_network_postcommit(self, context: Any) -> None:
+        self._kick()
+
+    def delete_network_postcommit(self, context: Any) -> None:
+        self._kick()
+
+    # -- ports ---------------------------------------------------------------------------------
+    @staticmethod
+    def _ours(levels: list[dict[str, Any]] | None) -> bool:
+        return bool(levels) and levels[0].get(api.BOUND_DRIVER) == DRIVER_NAME
+
+    def update_port_precommit(self, context: Any) -> None:
+        now_ours = self._ours(context.binding_levels)
+        was_ours = self._ours(context.original_binding_levels)
+        if not (now_ours or was_ours):
+            return
+        changed = _binding_view(context.current, context.binding_levels) != _binding_view(
+            context.original, context.original_binding_levels
+        )
+        if not changed:
+            return
+        port_id = context.current["id"]
+        db.record_work(context.plugin_context, db.KIND_PORT, port_id)
+        if now_ours:
+            # The port stays DOWN until OneView really has its connection.
+            provisioning_blocks.add_provisioning_component(
+                context.plugin_context, port_id, resources.PORT, PROVISIONING_ENTITY
+            )
+
+    def delete_port_precommit(self, context: Any) -> None:
+        if self._ours(context.binding_levels) or db.owned_connections(
+            context.plugin_context, port_id=context.current["id"]
+        ):
+            db.record_work(context.plugin_context, db.KIND_PORT, context.current["id"])
+
+    def update_port_postcommit(self, context: Any) -> None:
+        if self._ours(context.binding_levels) or self._ours(context.original_binding_levels):
+            self._kick()
+
+    def delete_port_postcommit(self, context: Any) -> None:
+        self._kick()
+
+    def bind_port(self, context: Any) -> None:
+        """Bind a bare-metal port whose links name a OneView server; no side effects."""
+        port = context.current
+        if port.get(portbindings.VNIC_TYPE) != portbindings.VNIC_BAREMETAL:
+            return
+        profile = port.get(portbindings.PROFILE)
+        if not has_links(profile):
+            return
+        segment = next(
+            (s for s in context.segments_to_bind if self._serves(s)),
+            None,
+        )
+        if segment is None:
+            return
+        try:
+            request = parse_profile(profile, port.get("mac_address"))
+            for link in request.links:
+                self._check_link(link, request.mac)
+        except (BindingProfileError, ServerNotFound) as error:
+            LOG.error(
+                "Not binding port %s (device %s): %s", port["id"], port.get("device_id"), error
+            )
+            return
+        context.set_binding(
+            segment[api.ID],
+            portbindings.VIF_TYPE_OTHER,
+            {portbindings.VIF_DETAILS_CONNECTIVITY: self.connectivity},
+            status=n_const.PORT_STATUS_DOWN,
+        )
+        LOG.info(
+            "Bound port %s to segment %s (%s on %s); OneView connection follows",
+            port["id"],
+            segment[api.ID],
+            segment[api.NETWORK_TYPE],
+            segment[api.PHYSICAL_NETWORK],
+        )
+
+    def _check_link(self, link: Any, mac: str) -> None:
+        try:
+            self.inventory.locate(link, mac)
+        except OneViewError as error:
+            if link.server_hardware_id is None:
+                raise ServerNotFound(
+                    f"OneView is unreachable ({error.message}), so the server with MAC {mac} "
+                    "cannot be found; set switch_info.server_hardware_id or retry later"
+                ) from None
+            LOG.warning(
+                "OneView unreachable while binding to server hardware %s; binding now, the "
+                "connection follows when OneView is back",
+                link.server_hardware_id,
+            )
+
+    def _serves(self, segment: dict[str, Any]) -> bool:
+        network_type = segment.get(api.NETWORK_TYPE)
+        physnet = segment.get(api.PHYSICAL_NETWORK)
+        topology = self.applier._topology
+        if topology is not None:
+            return topology.serves(network_type, physnet)
+        return network_type in SERVED_TYPES and physnet in self.mappings.physnets
+
+    # -- after commit --------------------------------------------------------------------------
+    def _kick(self) -> None:
+        if self.background is not None:
+            self.background.kick()
+
+
+def _binding_view(port: dict[str, Any] | None, levels: list[dict[str, Any]] | None) -> str:
+    """What of a port matters to OneView, as a comparable string."""
+    if port is None:
+        return ""
+    view = {key: port.get(key) for key in _BINDING_KEYS}
+    view["segments"] = [
+        ((level.get(api.BOUND_SEGMENT) or {}).get(api.ID), level.get(api.BOUND_DRIVER))
+        for level in levels or []
+    ]
+    return json.dumps(view, sort_keys=True, default=str)
+
+
+def _fast(settings: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(settings, max_retries=1, read_timeout=min(settings.read_timeout, 15.0))

@@ -1,0 +1,193 @@
+"""Run recorded work: claim it from the database under a lease, reconcile, release.
+
+The same ``WorkRunner`` serves the API processes (a background thread woken after each commit,
+so API calls return at once) and the ``neutron-periodic-workers`` process (``OneViewWorker``,
+which also compares everything periodically).  Leases in the database keep two processes from
+applying the same object at once, on one host or many.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from neutron_lib import context as n_context
+from neutron_lib import worker as n_worker
+
+from networking_oneview.db import api as db
+from networking_oneview.oneview import OneViewError
+from networking_oneview.reconcile import desired
+from networking_oneview.reconcile.applier import Applier, NotReady
+
+LOG = logging.getLogger(__name__)
+
+LEASE_SECONDS = 600.0
+BATCH = 20
+MAX_BACKOFF = 300.0
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before retrying an object that failed ``attempts`` times (jittered, capped)."""
+    base = min(MAX_BACKOFF, 2.0 ** min(attempts, 10))
+    return base * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+
+
+class WorkRunner:
+    """Claims due work items and hands each to the applier."""
+
+    def __init__(self, applier: Applier, holder: str | None = None) -> None:
+        self.applier = applier
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lock = threading.Lock()  # one round at a time per process
+
+    def run_pending(self, context: Any | None = None, max_rounds: int = 100) -> int:
+        """Process due work until none is left (or ``max_rounds``); return items processed."""
+        context = context or n_context.get_admin_context()
+        done = 0
+        with self._lock:
+            for _ in range(max_rounds):
+                claimed = db.claim_work(context, self.holder, LEASE_SECONDS, BATCH)
+                if not claimed:
+                    break
+                for work in claimed:
+                    self._run(context, work)
+                    done += 1
+        return done
+
+    def _run(self, context: Any, work: db.Work) -> None:
+        try:
+            if work.kind == db.KIND_NETWORK:
+                self.applier.reconcile_network(context, work.object_id)
+            elif work.kind == db.KIND_PORT:
+                self.applier.reconcile_port(context, work.object_id)
+            elif work.kind == db.KIND_FULL:
+                enqueue_everything(context)
+            else:
+                LOG.error("Dropping work of unknown kind %r (%s)", work.kind, work.object_id)
+        except NotReady as error:
+            self._retry(context, work, str(error), logging.WARNING)
+        except OneViewError as error:
+            self._retry(context, work, str(error), logging.ERROR)
+        except Exception as error:
+            LOG.exception("Reconciling %s %s failed unexpectedly", work.kind, work.object_id)
+            self._retry(context, work, f"{type(error).__name__}: {error}", None)
+        else:
+            db.complete_work(context, work, self.holder)
+            LOG.debug("Reconciled %s %s", work.kind, work.object_id)
+
+    def _retry(self, context: Any, work: db.Work, error: str, level: int | None) -> None:
+        delay = backoff(work.attempts + 1)
+        if level is not None:
+            LOG.log(
+                level,
+                "Reconciling %s %s did not finish (attempt %d), retrying in %.0f s: %s",
+                work.kind,
+                work.object_id,
+                work.attempts + 1,
+                delay,
+                error,
+            )
+        db.fail_work(context, work, self.holder, error, delay)
+
+
+def enqueue_everything(context: Any) -> None:
+    """Record work for every network and port Neutron or our records know (a full sync)."""
+    networks = {s.network_id for s in desired.all_segments(context)}
+    networks |= {o.network_id for o in db.owned_networks(context)}
+    ports = {p.port_id for p in desired.bound_ports(context)}
+    ports |= {c.port_id for c in db.owned_connections(context)}
+    for network_id in sorted(networks):
+        db.record_work(context, db.KIND_NETWORK, network_id)
+    for port_id in sorted(ports):
+        db.record_work(context, db.KIND_PORT, port_id)
+    LOG.info("Full sync: %d networks and %d ports to compare", len(networks), len(ports))
+
+
+class BackgroundRunner:
+    """A daemon thread of one process that runs pending work when woken, and every ``poll``."""
+
+    def __init__(self, runner: WorkRunner, poll: float = 30.0) -> None:
+        self.runner = runner
+        self.poll = poll
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    def kick(self) -> None:
+        """Ask for a round soon; starts the thread in this process on first use."""
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._stop.clear()
+                self._thread = threading.Thread(
+                    target=self._loop, name="oneview-reconciler", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            try:
+                self.runner.run_pending()
+            except Exception:
+                LOG.exception("OneView reconciler round failed; trying again later")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+class OneViewWorker(n_worker.BaseWorker):
+    """The plugin worker: applies pending work and runs a full sync every ``sync_interval``."""
+
+    def __init__(self, runner_factory: Callable[[], WorkRunner], sync_interval: float) -> None:
+        super().__init__(worker_process_count=1, desc="networking-oneview reconciler")
+        self._runner_factory = runner_factory
+        self._sync_interval = sync_interval
+        self._background: BackgroundRunner | None = None
+        self._sync_timer: threading.Timer | None = None
+
+    def start(self) -> None:
+        super().start()
+        self.setproctitle(desc="networking-oneview reconciler")
+        runner = self._runner_factory()
+        self._background = BackgroundRunner(runner, poll=5.0)
+        self._full_sync()
+
+    def _full_sync(self) -> None:
+        try:
+            db.record_work(n_context.get_admin_context(), db.KIND_FULL, "all")
+        except Exception:
+            LOG.exception("Could not schedule the periodic OneView full sync")
+        if self._background is not None:
+            self._background.kick()
+        self._sync_timer = threading.Timer(self._sync_interval, self._full_sync)
+        self._sync_timer.daemon = True
+        self._sync_timer.start()
+
+    def wait(self) -> None:
+        if self._background is not None and self._background._thread is not None:
+            self._background._thread.join()
+
+    def stop(self) -> None:
+        if self._sync_timer is not None:
+            self._sync_timer.cancel()
+        if self._background is not None:
+            self._background.stop()
+
+    def reset(self) -> None:
+        """SIGHUP: nothing cached needs dropping beyond what the next round re-reads."""

@@ -1,0 +1,453 @@
+"""networking_oneview.db.api on SQLite: the work queue's claim/lease semantics and the ownership
+records. Times are passed explicitly (``at(seconds)``), so nothing depends on the clock."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import pytest
+import sqlalchemy as sa
+from neutron_lib.db import api as db_api
+from oslo_db import exception as db_exc
+
+from networking_oneview.db import api
+
+A, B = "host-a:101", "host-b:202"
+LEASE = 60.0
+T0 = datetime.datetime(2026, 5, 4, 12, 0, 0)
+
+
+def at(seconds: float) -> datetime.datetime:
+    return T0 + datetime.timedelta(seconds=seconds)
+
+
+def record(context, kind: str, object_id: str, when: float = 0) -> None:
+    api.record_work(context, kind, object_id, now=at(when))
+
+
+def claim(context, holder: str = A, when: float = 1, limit: int = 10) -> list[api.Work]:
+    return api.claim_work(context, holder, LEASE, limit, now=at(when))
+
+
+def rows_by_id(context) -> dict[int, api.WorkRow]:
+    return {row.id: row for row in api.pending_work(context)}
+
+
+class _Boom(Exception):
+    pass
+
+
+# -- record_work --------------------------------------------------------------------------------
+
+
+def test_record_work_queues_a_due_unleased_row(context):
+    record(context, "network", "net-1")
+
+    [row] = api.pending_work(context)
+    assert (row.kind, row.object_id, row.attempts) == ("network", "net-1", 0)
+    assert row.created_at == row.not_before == T0
+    assert row.lease_holder is None and row.lease_expires is None and row.last_error is None
+
+
+def test_record_work_rejects_an_unknown_kind(context):
+    with pytest.raises(ValueError, match="unknown work kind"):
+        api.record_work(context, "uplink", "x")
+
+
+def test_record_work_rejects_an_object_id_that_does_not_fit(context):
+    with pytest.raises(ValueError, match="object_id"):
+        api.record_work(context, "port", "x" * 65)
+
+
+def test_record_work_commits_with_the_outer_writer_transaction(context, other_context):
+    with db_api.CONTEXT_WRITER.using(context):
+        record(context, "port", "port-1")
+        record(context, "network", "net-1")
+
+    assert api.count_pending(other_context) == 2
+
+
+def test_record_work_rolls_back_with_the_outer_writer_transaction(context, other_context):
+    with pytest.raises(_Boom), db_api.CONTEXT_WRITER.using(context):
+        record(context, "port", "port-1")
+        raise _Boom  # the Neutron change fails in precommit
+
+    assert api.count_pending(other_context) == 0
+
+
+# -- claim_work ---------------------------------------------------------------------------------
+
+
+def test_claim_collapses_duplicates_of_one_object_into_one_work(context):
+    for i in range(3):
+        record(context, "port", "port-1", when=i * 0.1)
+
+    [work] = claim(context)
+
+    assert (work.kind, work.object_id) == ("port", "port-1")
+    assert work.row_ids == tuple(sorted(rows_by_id(context)))
+    assert work.lease_expires == at(1 + LEASE)
+    assert work.created_at == T0
+    assert {r.lease_holder for r in api.pending_work(context)} == {A}
+
+
+def test_claim_returns_one_work_per_object(context):
+    record(context, "port", "p")
+    record(context, "network", "p")  # same id, other kind: another object
+    record(context, "network", "n")
+
+    works = claim(context)
+
+    assert sorted((w.kind, w.object_id) for w in works) == [
+        ("network", "n"),
+        ("network", "p"),
+        ("port", "p"),
+    ]
+
+
+def test_claim_limit_counts_objects_oldest_first(context):
+    record(context, "network", "old", when=0)
+    record(context, "network", "new", when=0.5)
+    record(context, "network", "old", when=0.6)
+
+    [work] = claim(context, limit=1)
+
+    assert work.object_id == "old" and len(work.row_ids) == 2
+
+
+def test_claim_ignores_work_not_due_yet(context):
+    api.record_work(context, "network", "n", now=at(5))
+
+    assert claim(context, when=4) == []
+
+
+def test_held_lease_is_not_claimable_by_another_holder(context, other_context):
+    record(context, "network", "n")
+    claim(context, A, when=1)
+
+    assert claim(other_context, B, when=1 + LEASE - 1) == []
+
+
+def test_held_lease_is_not_claimable_again_by_its_holder(context):
+    record(context, "network", "n")
+    claim(context, A, when=1)
+
+    assert claim(context, A, when=2) == []
+
+
+def test_new_row_of_a_held_object_is_not_claimable_while_the_lease_lasts(context, other_context):
+    record(context, "network", "n")
+    claim(context, A, when=1)
+    record(context, "network", "n", when=2)
+
+    assert claim(other_context, B, when=3) == []
+
+
+def test_expired_lease_is_claimable_by_another_holder(context, other_context):
+    record(context, "network", "n")
+    [first] = claim(context, A, when=1)
+
+    [second] = claim(other_context, B, when=1 + LEASE + 1)
+
+    assert second.row_ids == first.row_ids
+    assert {r.lease_holder for r in api.pending_work(context)} == {B}
+
+
+def test_claim_takes_rows_in_backoff_along_with_a_due_row(context):
+    record(context, "network", "n")
+    [work] = claim(context, A, when=1)
+    api.fail_work(context, work, A, "boom", retry_after=300, now=at(2))
+    record(context, "network", "n", when=3)  # a new change makes the object due again
+
+    [again] = claim(context, A, when=4)
+
+    assert len(again.row_ids) == 2
+    assert again.attempts == 1 and again.last_error == "boom"
+
+
+def test_claim_inside_an_outer_writer_transaction_joins_it(context, other_context):
+    record(context, "network", "n")
+
+    with db_api.CONTEXT_WRITER.using(context):
+        [work] = claim(context, A)
+
+    assert [r.lease_holder for r in api.pending_work(other_context)] == [A]
+    assert work.object_id == "n"
+
+
+def test_lost_compare_and_swap_releases_the_object(context, db_engine):
+    """Another claimer takes a row between our SELECT and our UPDATE: we must back off."""
+    record(context, "network", "n")
+    record(context, "network", "n", when=0.5)
+    first_id = min(rows_by_id(context))
+    raced = []
+
+    def concurrent_claim(conn, cursor, statement, parameters, _context, executemany):
+        # What an InnoDB UPDATE would see: a claim committed by B after our SELECT.
+        if not raced and statement.startswith("UPDATE oneview_pending_work SET lease_holder"):
+            raced.append(statement)
+            cursor.execute(
+                "UPDATE oneview_pending_work SET lease_holder = ?, lease_expires = ? WHERE id = ?",
+                (B, str(at(500)), first_id),
+            )
+
+    sa.event.listen(db_engine, "before_cursor_execute", concurrent_claim)
+    try:
+        assert claim(context, A, when=1) == []
+    finally:
+        sa.event.remove(db_engine, "before_cursor_execute", concurrent_claim)
+
+    assert raced
+    assert {i: r.lease_holder for i, r in rows_by_id(context).items()} == {
+        first_id: B,
+        first_id + 1: None,
+    }
+
+
+# -- complete_work / fail_work ------------------------------------------------------------------
+
+
+def test_complete_deletes_the_claimed_rows(context):
+    record(context, "network", "n")
+    record(context, "network", "n")
+    [work] = claim(context)
+
+    assert api.complete_work(context, work, A) == 2
+    assert api.count_pending(context) == 0
+
+
+def test_rows_recorded_after_a_claim_stay_pending_for_the_next_round(context):
+    record(context, "network", "n")
+    [work] = claim(context, A, when=1)
+    record(context, "network", "n", when=2)
+
+    api.complete_work(context, work, A)
+
+    [row] = api.pending_work(context)
+    assert row.id not in work.row_ids and row.lease_holder is None
+    assert [w.object_id for w in claim(context, A, when=3)] == ["n"]
+
+
+def test_complete_leaves_rows_another_holder_took_over(context, other_context):
+    record(context, "network", "n")
+    [stale] = claim(context, A, when=1)
+    claim(other_context, B, when=1 + LEASE + 1)  # A's lease expired; B took over
+
+    assert api.complete_work(context, stale, A) == 0
+    assert api.count_pending(context) == 1
+
+
+def test_fail_releases_the_lease_with_backoff_attempts_and_error(context):
+    record(context, "port", "p")
+    [work] = claim(context, A, when=1)
+
+    assert api.fail_work(context, work, A, "profile PUT failed", retry_after=30, now=at(2)) == 1
+
+    [row] = api.pending_work(context)
+    assert row.lease_holder is None and row.lease_expires is None
+    assert row.attempts == 1
+    assert row.not_before == at(32)
+    assert row.last_error == "profile PUT failed"
+
+
+def test_failed_work_waits_for_its_backoff(context):
+    record(context, "port", "p")
+    [work] = claim(context, A, when=1)
+    api.fail_work(context, work, A, "boom", retry_after=30, now=at(2))
+
+    assert claim(context, A, when=31) == []
+    [again] = claim(context, A, when=32)
+    assert again.attempts == 1
+
+
+def test_fail_truncates_a_long_error(context):
+    record(context, "port", "p")
+    [work] = claim(context)
+
+    api.fail_work(context, work, A, "x" * 100_000, retry_after=1)
+
+    [row] = api.pending_work(context)
+    assert len(row.last_error) == api.MAX_ERROR_LENGTH
+    assert row.last_error.endswith("[truncated]")
+
+
+def test_fail_leaves_rows_another_holder_took_over(context, other_context):
+    record(context, "port", "p")
+    [stale] = claim(context, A, when=1)
+    claim(other_context, B, when=1 + LEASE + 1)
+
+    assert api.fail_work(context, stale, A, "late", retry_after=1, now=at(70)) == 0
+    [row] = api.pending_work(context)
+    assert row.lease_holder == B and row.attempts == 0
+
+
+def test_renew_lease_keeps_the_object_from_other_holders(context, other_context):
+    record(context, "network", "n")
+    [work] = claim(context, A, when=1)
+
+    assert api.renew_lease(context, work, A, LEASE, now=at(50)) is True
+    assert claim(other_context, B, when=1 + LEASE + 1) == []
+
+
+def test_renew_lease_fails_once_another_holder_took_over(context, other_context):
+    record(context, "network", "n")
+    [work] = claim(context, A, when=1)
+    claim(other_context, B, when=1 + LEASE + 1)
+
+    assert api.renew_lease(context, work, A, LEASE, now=at(70)) is False
+
+
+def test_work_is_a_frozen_dataclass(context):
+    record(context, "full", "all")
+    [work] = claim(context)
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        work.attempts = 5  # type: ignore[misc]
+
+
+# -- owned networks -----------------------------------------------------------------------------
+
+
+def _network(segment_id: str = "seg-1", network_id: str = "net-1", **kw) -> api.OwnedNetwork:
+    values = {
+        "segment_id": segment_id,
+        "network_id": network_id,
+        "physnet": "physnet1",
+        "network_type": "vlan",
+        "segmentation_id": 101,
+        "oneview_uri": f"/rest/ethernet-networks/{segment_id}",
+        "oneview_name": f"NEUTRON_{segment_id}",
+    }
+    values.update(kw)
+    return api.OwnedNetwork(**values)
+
+
+def test_add_owned_network_fills_created_at(context):
+    added = api.add_owned_network(context, _network())
+
+    assert added.created_at is not None
+    assert api.owned_network_by_segment(context, "seg-1") == added
+
+
+def test_owned_network_by_unknown_segment_is_none(context):
+    assert api.owned_network_by_segment(context, "nope") is None
+
+
+def test_owned_networks_filters_by_neutron_network(context):
+    api.add_owned_network(context, _network("seg-1", "net-1"))
+    api.add_owned_network(context, _network("seg-2", "net-1", segmentation_id=102))
+    api.add_owned_network(
+        context, _network("seg-3", "net-2", network_type="flat", segmentation_id=None)
+    )
+
+    assert [n.segment_id for n in api.owned_networks(context, network_id="net-1")] == [
+        "seg-1",
+        "seg-2",
+    ]
+    assert len(api.owned_networks(context)) == 3
+
+
+def test_owned_network_uri_is_unique(context):
+    api.add_owned_network(context, _network("seg-1", oneview_uri="/rest/ethernet-networks/x"))
+
+    with pytest.raises(db_exc.DBDuplicateEntry):
+        api.add_owned_network(context, _network("seg-2", oneview_uri="/rest/ethernet-networks/x"))
+
+
+def test_add_owned_network_rejects_an_unknown_type(context):
+    with pytest.raises(ValueError, match="unknown network type"):
+        api.add_owned_network(context, _network(network_type="vxlan"))
+
+
+def test_remove_owned_network_reports_whether_it_existed(context):
+    api.add_owned_network(context, _network())
+
+    assert api.remove_owned_network(context, "seg-1") is True
+    assert api.remove_owned_network(context, "seg-1") is False
+    assert api.owned_networks(context) == []
+
+
+# -- owned connections --------------------------------------------------------------------------
+
+PROFILE_1, PROFILE_2 = "/rest/server-profiles/sp-1", "/rest/server-profiles/sp-2"
+
+
+def _connection(port_id="port-1", profile=PROFILE_1, connection_id=1, **kw):
+    values = {
+        "port_id": port_id,
+        "server_hardware_uri": "/rest/server-hardware/sh-1",
+        "server_profile_uri": profile,
+        "connection_id": connection_id,
+        "connection_name": f"neutron-{port_id}",
+        "oneview_port": "Mezz 3:1-a",
+        "network_uri": "/rest/ethernet-networks/prov",
+    }
+    values.update(kw)
+    return api.OwnedConnection(**values)
+
+
+def test_add_owned_connection_fills_id_and_timestamps(context):
+    added = api.add_owned_connection(context, _connection())
+
+    assert added.id is not None
+    assert added.created_at is not None and added.updated_at == added.created_at
+    assert api.owned_connections(context) == [added]
+
+
+def test_owned_connections_filter_by_port_and_profile(context):
+    api.add_owned_connection(context, _connection("port-1", PROFILE_1, 1))
+    api.add_owned_connection(context, _connection("port-2", PROFILE_1, 2))
+    api.add_owned_connection(context, _connection("port-1", PROFILE_2, 1))
+
+    assert [c.server_profile_uri for c in api.owned_connections(context, port_id="port-1")] == [
+        PROFILE_1,
+        PROFILE_2,
+    ]
+    assert [c.port_id for c in api.owned_connections(context, server_profile_uri=PROFILE_1)] == [
+        "port-1",
+        "port-2",
+    ]
+    assert len(api.owned_connections(context, port_id="port-1", server_profile_uri=PROFILE_2)) == 1
+
+
+def test_owned_connection_is_unique_per_profile_and_connection_id(context):
+    api.add_owned_connection(context, _connection("port-1"))
+
+    with pytest.raises(db_exc.DBDuplicateEntry):
+        api.add_owned_connection(context, _connection("port-2"))
+
+
+def test_update_owned_connection_moves_it_to_another_network(context):
+    api.add_owned_connection(context, _connection())
+
+    assert api.update_owned_connection(
+        context, PROFILE_1, 1, network_uri="/rest/ethernet-networks/tenant", now=at(100)
+    )
+
+    [conn] = api.owned_connections(context)
+    assert conn.network_uri == "/rest/ethernet-networks/tenant"
+    assert conn.port_id == "port-1" and conn.updated_at == at(100)
+
+
+def test_update_owned_connection_can_hand_it_to_another_port(context):
+    api.add_owned_connection(context, _connection("prov-port"))
+
+    api.update_owned_connection(
+        context, PROFILE_1, 1, network_uri="/rest/ethernet-networks/tenant", port_id="tenant-port"
+    )
+
+    assert [c.port_id for c in api.owned_connections(context)] == ["tenant-port"]
+
+
+def test_update_of_an_unknown_connection_reports_false(context):
+    assert not api.update_owned_connection(context, PROFILE_1, 9, network_uri="/rest/x")
+
+
+def test_remove_owned_connection_reports_whether_it_existed(context):
+    api.add_owned_connection(context, _connection("port-1", PROFILE_1, 1))
+    api.add_owned_connection(context, _connection("port-2", PROFILE_1, 2))
+
+    assert api.remove_owned_connection(context, PROFILE_1, 1) is True
+    assert api.remove_owned_connection(context, PROFILE_1, 1) is False
+    assert [c.connection_id for c in api.owned_connections(context)] == [2]
