@@ -28,6 +28,7 @@ from networking_oneview.port_profile import parse as parse_profile
 from networking_oneview.reconcile.applier import PROVISIONING_ENTITY, Applier, ApplierSettings
 from networking_oneview.reconcile.desired import DRIVER_NAME
 from networking_oneview.reconcile.inventory import Inventory, ServerNotFound
+from networking_oneview.topology import read_topology
 from networking_oneview.worker import BackgroundRunner, OneViewWorker, WorkRunner
 
 LOG = logging.getLogger(__name__)
@@ -70,8 +71,6 @@ class OneViewMechanismDriver(api.MechanismDriver):
 
     def _check_topology(self) -> None:
         """Refuse to start on a mapping OneView cannot honour; start anyway if it is down."""
-        from networking_oneview.topology import read_topology
-
         try:
             topology, problems = read_topology(self.lookup_client, self.mappings)
         except OneViewError as error:
@@ -86,7 +85,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
             LOG.log(logging.ERROR if problem.fatal else logging.WARNING, "%s", problem)
         if fatal:
             raise conf.ConfigError("; ".join(str(p) for p in fatal))
-        self.applier._topology = topology
+        self.applier.use_topology(topology)
 
     @property
     def connectivity(self) -> str:
@@ -218,7 +217,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def _serves(self, segment: dict[str, Any]) -> bool:
         network_type = segment.get(api.NETWORK_TYPE)
         physnet = segment.get(api.PHYSICAL_NETWORK)
-        topology = self.applier._topology
+        topology = self.applier.known_topology
         if topology is not None:
             return topology.serves(network_type, physnet)
         return network_type in SERVED_TYPES and physnet in self.mappings.physnets

@@ -67,6 +67,7 @@ class WorkRunner:
             elif work.kind == db.KIND_PORT:
                 self.applier.reconcile_port(context, work.object_id)
             elif work.kind == db.KIND_FULL:
+                self.applier.topology(refresh=True)
                 enqueue_everything(context)
             else:
                 LOG.error("Dropping work of unknown kind %r (%s)", work.kind, work.object_id)

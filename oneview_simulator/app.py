@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import socket
 import struct
@@ -18,6 +19,7 @@ from oneview_simulator.versions import check_requested
 
 LOG = logging.getLogger(__name__)
 ADMIN_PREFIX = "/_sim"
+CONNECTION_KEY = "oneview_simulator.connection"  # the server's connection object (server.py)
 # Endpoints a client may call without a session.
 _OPEN = {("GET", "/rest/version"), ("POST", "/rest/login-sessions"), ("GET", "/rest/logindomains")}
 
@@ -88,6 +90,7 @@ class FaultLayer:
         if path.startswith(ADMIN_PREFIX):
             return self.app(environ, start_response)
         started = time.monotonic()
+        self._delay_new_connection(environ)
         decision = self.appliance.faults.decide(method, path)
         if decision.latency:
             time.sleep(decision.latency)
@@ -121,6 +124,16 @@ class FaultLayer:
             query = environ.get("QUERY_STRING", "")
             self.appliance.record(method, path, query, status_holder[0], time.monotonic() - started)
 
+    def _delay_new_connection(self, environ: dict[str, Any]) -> None:
+        """connect_latency: the first request of a connection pays for its set-up."""
+        connection = environ.get(CONNECTION_KEY)
+        if connection is None or getattr(connection, "_oneview_seen", False):
+            return
+        connection._oneview_seen = True
+        delay = self.appliance.faults.connect_latency()
+        if delay:
+            time.sleep(delay)
+
 
 def _wsgi_error(error: ApplianceError, start_response: Callable) -> Iterable[bytes]:
     import json
@@ -135,12 +148,12 @@ def _wsgi_error(error: ApplianceError, start_response: Callable) -> Iterable[byt
 
 def _reset_connection(environ: dict[str, Any]) -> None:
     """Abort the TCP connection with a RST, as a crashing appliance or a middlebox would."""
-    sock = environ.get("werkzeug.socket")
+    connection = environ.get(CONNECTION_KEY)
+    sock = getattr(connection, "socket", None)
     if sock is not None:
-        try:
+        try:  # linger 0: closing sends a RST instead of a graceful FIN
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            raw = socket.socket(fileno=sock.detach()) if hasattr(sock, "detach") else sock
-            raw.close()
         except OSError:
             LOG.debug("socket already gone while injecting a reset")
-    raise ConnectionResetError("connection reset injected by the simulator")
+    # The server drops a connection whose handler fails with ECONNRESET, without answering.
+    raise ConnectionResetError(errno.ECONNRESET, "connection reset injected by the simulator")

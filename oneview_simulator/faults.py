@@ -35,6 +35,7 @@ class FaultPlan:
     task_failure_rate: float = 0.0  # probability that a task ends in Error without applying
     task_duration: float = 0.0  # seconds a task stays Running before it completes
     outage_until: float = 0.0  # time.monotonic() before which every request gets 503
+    connect_latency: float = 0.0  # seconds added to every new TCP+TLS connection (network RTTs)
     seed: int | None = None
 
 
@@ -67,6 +68,7 @@ class FaultInjector:
             rules=rules,
             task_failure_rate=float(spec.get("task_failure_rate", 0.0)),
             task_duration=float(spec.get("task_duration", 0.0)),
+            connect_latency=float(spec.get("connect_latency", 0.0)),
             seed=spec.get("seed"),
         )
         if spec.get("outage_seconds"):
@@ -113,6 +115,10 @@ class FaultInjector:
         with self._lock:
             rate = self.plan.task_failure_rate
             return bool(rate) and self._random.random() < rate
+
+    def connect_latency(self) -> float:
+        with self._lock:
+            return self.plan.connect_latency
 
     def task_duration(self) -> float:
         with self._lock:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
 
 from oneview_simulator import tls
-from oneview_simulator.app import create_app
+from oneview_simulator.app import CONNECTION_KEY, create_app
 from oneview_simulator.appliance import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -23,16 +23,18 @@ from oneview_simulator.versions import CURRENT_VERSION
 LOG = logging.getLogger(__name__)
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """HTTP/1.1 keep-alive like the appliance; no access log on stderr (it keeps its own)."""
+def _quiet_error_log(msg: str = "", level: int = 20, traceback: bool = False) -> None:
+    """cheroot reports dropped clients (e.g. a client refusing our CA) on stderr; log instead."""
+    LOG.debug("simulator connection: %s", msg, exc_info=traceback)
 
-    protocol_version = "HTTP/1.1"
 
-    def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        LOG.debug("%s %s -> %s", self.command, self.path, code)
+class _Gateway(wsgi.Gateway_10):
+    """Hands the app its connection, so faults can reset it or delay its first request."""
 
-    def log_error(self, format: str, *args: Any) -> None:
-        LOG.debug(format, *args)
+    def get_environ(self) -> dict[str, Any]:
+        environ = super().get_environ()
+        environ[CONNECTION_KEY] = self.req.conn
+        return environ
 
 
 class SimulatorServer:
@@ -55,29 +57,25 @@ class SimulatorServer:
         )
         self.appliance = Appliance(settings, fixture)
         self.certificate = certificate or tls.generate(cert_hostnames, tls_dir)
-        self._server: BaseWSGIServer = make_server(
-            host,
-            port,
-            create_app(self.appliance),
-            threaded=True,
-            request_handler=_QuietHandler,
-            ssl_context=self.certificate.server_context(),
+        # cheroot: threaded, HTTP/1.1 keep-alive (like the appliance's web front end), TLS.
+        self._server = wsgi.Server(
+            (host, port), create_app(self.appliance), numthreads=16, server_name="oneview"
         )
-        self._server.handle_error = self._handle_error  # type: ignore[method-assign]
+        self._server.gateway = _Gateway
+        self._server.ssl_adapter = BuiltinSSLAdapter(
+            str(self.certificate.cert_file), str(self.certificate.key_file)
+        )
+        self._server.error_log = _quiet_error_log  # type: ignore[method-assign]
+        self._server.prepare()  # binds now, so the port is known before start()
         self._thread: threading.Thread | None = None
-
-    @staticmethod
-    def _handle_error(request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        LOG.debug("connection from %s ended abnormally: %r", client_address, error)
 
     @property
     def host(self) -> str:
-        return str(self._server.server_address[0])
+        return str(self._server.bind_addr[0])
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1])
+        return int(self._server.bind_addr[1])
 
     @property
     def url(self) -> str:
@@ -89,17 +87,13 @@ class SimulatorServer:
 
     def start(self) -> SimulatorServer:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="oneview-simulator", daemon=True
+            target=self._server.serve, name="oneview-simulator", daemon=True
         )
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        self._server.serve_forever()
-
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
         self.appliance.tasks.cancel_all()
         if self._thread is not None:
             self._thread.join(timeout=10)

@@ -9,8 +9,13 @@ from typing import Any
 
 import pytest
 import requests
+from oslo_service import backend as oslo_service_backend
 
 from oneview_simulator.server import SimulatorServer
+
+# Neutron's test package runs on oslo.service's threading backend and refuses another one. Pick
+# it before anything imports neutron, so test files can be collected in any order.
+oslo_service_backend.init_backend(oslo_service_backend.BackendType.THREADING)
 
 FINAL_TASK_STATES = {"Completed", "Warning", "Error", "Killed", "Terminated", "Interrupted"}
 

@@ -336,6 +336,19 @@ def fail_work(
         return result.rowcount
 
 
+def expedite_work(context, *, now: datetime.datetime | None = None) -> int:
+    """Make every unleased pending item due now, skipping its backoff (operator's "retry now")."""
+    now = now or utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        result = context.session.execute(
+            sa.update(_Work)
+            .where(_Work.not_before > now, _lease_free(_Work, now))
+            .values(not_before=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount
+
+
 def truncate_error(error: str) -> str:
     """``error`` cut to ``MAX_ERROR_LENGTH`` characters, marked when cut."""
     error = str(error)
@@ -553,6 +566,7 @@ __all__ = (
     "claim_work",
     "complete_work",
     "count_pending",
+    "expedite_work",
     "fail_work",
     "owned_connections",
     "owned_network_by_segment",

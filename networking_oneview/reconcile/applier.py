@@ -8,6 +8,7 @@ Running it twice, late, or after a crash is harmless.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,7 @@ class NotReady(Exception):
 @dataclass(frozen=True)
 class ApplierSettings:
     cloud_name: str = "neutron"
+    topology_max_age: float = 300.0  # re-read LIGs/uplink sets so fixes in OneView are seen
 
 
 class Applier:
@@ -68,15 +70,27 @@ class Applier:
         self.settings = settings
         self.inventory = inventory or Inventory(lambda: client.get_all("/rest/server-hardware"))
         self._topology: Topology | None = None
+        self._topology_read_at = float("-inf")
 
     # -- topology ------------------------------------------------------------------------------
     def topology(self, refresh: bool = False) -> Topology:
-        """The resolved mappings, read from OneView once and on demand."""
-        if self._topology is None or refresh:
+        """The resolved mappings, read from OneView when missing, old, or asked to."""
+        age = time.monotonic() - self._topology_read_at
+        if self._topology is None or refresh or age > self.settings.topology_max_age:
             topology, problems = read_topology(self.client, self.mappings)
             for problem in problems:
                 LOG.error("OneView mapping problem: %s", problem)
-            self._topology = topology
+            self.use_topology(topology)
+        assert self._topology is not None
+        return self._topology
+
+    def use_topology(self, topology: Topology) -> None:
+        self._topology = topology
+        self._topology_read_at = time.monotonic()
+
+    @property
+    def known_topology(self) -> Topology | None:
+        """The last topology read, without asking OneView (for bind_port)."""
         return self._topology
 
     # -- networks ------------------------------------------------------------------------------

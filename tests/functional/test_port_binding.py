@@ -238,3 +238,34 @@ class TestBadProfiles(PortTestCase):
         self.reconcile()
         assert len(self.ours_on(BLADE_OFF)) == 1
         assert self.show_port(good["id"])["status"] == "ACTIVE"
+
+
+class TestStatusAndRecovery(PortTestCase):
+    def test_port_stays_down_with_the_reason_logged_until_the_server_has_a_profile(self):
+        port = self.bind(hardware_name="Frame1, bay 6")  # off, no server profile
+        with self.assertLogs("networking_oneview.worker", level="WARNING") as logs:
+            self.reconcile()
+        assert "has no server profile" in " ".join(logs.output)
+        assert self.show_port(port["id"])["status"] == "DOWN"
+
+        self.give_profile("Frame1, bay 6")
+        from networking_oneview.db import api as db
+
+        assert db.expedite_work(self.admin) == 1  # skip the retry backoff
+        self.reconcile()
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert len(self.ours_on("Frame1, bay 6")) == 1
+
+    def test_profile_update_making_the_port_bootable_changes_boot_priority(self):
+        port = self.bind()
+        self.reconcile()
+        assert self.ours_on(BLADE_OFF)[0]["boot"]["priority"] == "NotBootable"
+        profile = dict(port[portbindings.PROFILE])
+        profile["local_link_information"][0]["switch_info"] = {"bootable": True}
+        self._update(
+            "ports", port["id"], {"port": {portbindings.PROFILE: profile}}, as_service=True
+        )
+        self.reconcile()
+        assert self.ours_on(BLADE_OFF)[0]["boot"]["priority"] == "Primary"
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+

@@ -115,3 +115,15 @@ def test_unknown_fault_field_is_refused_with_its_name(admin):
     answer = admin("PUT", "/faults", {"rules": [{"path": "*", "latenzy": 1}]})
     assert answer.status_code == 400
     assert "latenzy" in answer.json()["message"]
+
+
+def test_connect_latency_delays_new_connections_only(admin, simulator):
+    admin("PUT", "/faults", {"connect_latency": 0.3})
+    session = requests.Session()
+    started = time.monotonic()
+    session.get(simulator.url + "/rest/version", verify=simulator.ca_file, timeout=10)
+    first = time.monotonic() - started
+    started = time.monotonic()
+    session.get(simulator.url + "/rest/version", verify=simulator.ca_file, timeout=10)
+    reused = time.monotonic() - started
+    assert first >= 0.3 > reused

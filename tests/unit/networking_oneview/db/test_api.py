@@ -451,3 +451,12 @@ def test_remove_owned_connection_reports_whether_it_existed(context):
     assert api.remove_owned_connection(context, PROFILE_1, 1) is True
     assert api.remove_owned_connection(context, PROFILE_1, 1) is False
     assert [c.connection_id for c in api.owned_connections(context)] == [2]
+
+
+def test_expedite_makes_backed_off_work_due_now(context):
+    api.record_work(context, "port", "p1")
+    [work] = api.claim_work(context, "holder-a", 60, 10)
+    api.fail_work(context, work, "holder-a", "boom", retry_after=3600)
+    assert api.claim_work(context, "holder-b", 60, 10) == []
+    assert api.expedite_work(context) == 1
+    assert [w.object_id for w in api.claim_work(context, "holder-b", 60, 10)] == ["p1"]
