@@ -268,4 +268,3 @@ class TestStatusAndRecovery(PortTestCase):
         self.reconcile()
         assert self.ours_on(BLADE_OFF)[0]["boot"]["priority"] == "Primary"
         assert self.show_port(port["id"])["status"] == "ACTIVE"
-
