@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from flask import current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from oneview_simulator.appliance import Appliance
 from oneview_simulator.errors import ApplianceError, bad_request
@@ -76,6 +77,34 @@ def collection_response(
             "prevPageUri": page_uri(page.prev_start),
         }
     )
+
+
+def add_read_routes(
+    blueprint: Blueprint,
+    collection: str,
+    category: str,
+    collection_type: str,
+    view: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """GET on the collection (filtered, sorted, paged) and on one member, shown by ``view``."""
+    endpoint = category.replace("-", "_")
+
+    def list_members():
+        members = [view(doc) for doc in appliance().store.members(collection)]
+        return collection_response(collection, members, category, collection_type)
+
+    def get_member(member_id: str):
+        return jsonify(view(appliance().store.get(f"{collection}/{member_id}")))
+
+    blueprint.add_url_rule(collection, f"list_{endpoint}", list_members, methods=["GET"])
+    blueprint.add_url_rule(
+        f"{collection}/<member_id>", f"get_{endpoint}", get_member, methods=["GET"]
+    )
+
+
+def shown_as(kind: str | None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The default view: the document with the ``type`` of the requested API version."""
+    return lambda doc: render(doc, kind)
 
 
 def accepted(task: dict[str, Any]):

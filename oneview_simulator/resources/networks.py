@@ -18,13 +18,13 @@ from flask import Blueprint, jsonify
 from oneview_simulator.errors import bad_request, not_found
 from oneview_simulator.resources.common import (
     accepted,
+    add_read_routes,
     api_version,
     appliance,
     check_etag,
-    collection_response,
     json_body,
-    render,
     require,
+    shown_as,
 )
 from oneview_simulator.versions import check_type
 
@@ -120,15 +120,9 @@ def _new_network(fields: dict[str, Any], bandwidth: dict[str, int] | None = None
     return f"{NETWORKS}/{network_id}"
 
 
-@blueprint.get(NETWORKS)
-def list_networks():
-    members = [render(n, "ethernet-network") for n in appliance().store.members(NETWORKS)]
-    return collection_response(NETWORKS, members, "ethernet-networks", "NetworkCollectionV4")
-
-
-@blueprint.get(f"{NETWORKS}/<network_id>")
-def get_network(network_id: str):
-    return jsonify(render(appliance().store.get(f"{NETWORKS}/{network_id}"), "ethernet-network"))
+add_read_routes(
+    blueprint, NETWORKS, "ethernet-networks", "NetworkCollectionV4", shown_as("ethernet-network")
+)
 
 
 @blueprint.post(NETWORKS)
@@ -322,15 +316,9 @@ def _validate_network_set(body: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "networkUris": list(uris), "nativeNetworkUri": native}
 
 
-@blueprint.get(NETWORK_SETS)
-def list_network_sets():
-    members = [render(n, "network-set") for n in appliance().store.members(NETWORK_SETS)]
-    return collection_response(NETWORK_SETS, members, "network-sets", "NetworkSetCollectionV5")
-
-
-@blueprint.get(f"{NETWORK_SETS}/<set_id>")
-def get_network_set(set_id: str):
-    return jsonify(render(appliance().store.get(f"{NETWORK_SETS}/{set_id}"), "network-set"))
+add_read_routes(
+    blueprint, NETWORK_SETS, "network-sets", "NetworkSetCollectionV5", shown_as("network-set")
+)
 
 
 @blueprint.post(NETWORK_SETS)
@@ -373,17 +361,13 @@ def delete_network_set(set_id: str):
 
 
 # -- connection templates ------------------------------------------------------------------------
-@blueprint.get(TEMPLATES)
-def list_templates():
-    members = appliance().store.members(TEMPLATES)
-    return collection_response(
-        TEMPLATES, members, "connection-templates", "ConnectionTemplateCollectionV2"
-    )
-
-
-@blueprint.get(f"{TEMPLATES}/<template_id>")
-def get_template(template_id: str):
-    return jsonify(appliance().store.get(f"{TEMPLATES}/{template_id}"))
+add_read_routes(
+    blueprint,
+    TEMPLATES,
+    "connection-templates",
+    "ConnectionTemplateCollectionV2",
+    shown_as(None),
+)
 
 
 @blueprint.put(f"{TEMPLATES}/<template_id>")

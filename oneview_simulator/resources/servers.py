@@ -40,6 +40,7 @@ from flask import Blueprint, jsonify
 from oneview_simulator.errors import ApplianceError, bad_request
 from oneview_simulator.resources.common import (
     accepted,
+    add_read_routes,
     api_version,
     appliance,
     check_etag,
@@ -47,6 +48,7 @@ from oneview_simulator.resources.common import (
     json_body,
     render,
     require,
+    shown_as,
 )
 from oneview_simulator.store import ResourceStore
 from oneview_simulator.versions import check_type
@@ -146,15 +148,7 @@ _inventory(HARDWARE_TYPES, "server-hardware-types", "server-hardware-type-list-1
 
 
 # -- server hardware -----------------------------------------------------------------------------
-@blueprint.get(HARDWARE)
-def list_hardware():
-    members = appliance().store.members(HARDWARE)
-    return collection_response(HARDWARE, members, "server-hardware", "server-hardware-list-12")
-
-
-@blueprint.get(f"{HARDWARE}/<hardware_id>")
-def get_hardware(hardware_id: str):
-    return jsonify(render(appliance().store.get(f"{HARDWARE}/{hardware_id}"), None))
+add_read_routes(blueprint, HARDWARE, "server-hardware", "server-hardware-list-12", shown_as(None))
 
 
 @blueprint.put(f"{HARDWARE}/<hardware_id>/powerState")
@@ -693,15 +687,7 @@ def _server_not_off(hardware: dict[str, Any], profile_name: str, what: str) -> A
 
 
 # -- server profiles: endpoints ------------------------------------------------------------------
-@blueprint.get(PROFILES)
-def list_profiles():
-    members = [_show_profile(p) for p in appliance().store.members(PROFILES)]
-    return collection_response(PROFILES, members, "server-profiles", "ServerProfileListV12")
-
-
-@blueprint.get(f"{PROFILES}/<profile_id>")
-def get_profile(profile_id: str):
-    return jsonify(_show_profile(appliance().store.get(f"{PROFILES}/{profile_id}")))
+add_read_routes(blueprint, PROFILES, "server-profiles", "ServerProfileListV12", _show_profile)
 
 
 @blueprint.post(PROFILES)

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 
 from oneview_simulator.errors import bad_request
 from oneview_simulator.resources.common import (
     accepted,
+    add_read_routes,
     api_version,
     appliance,
     check_etag,
-    collection_response,
     json_body,
-    render,
     require,
+    shown_as,
 )
 from oneview_simulator.versions import check_type
 
@@ -109,15 +109,9 @@ def _validate_uplink_set(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@blueprint.get(UPLINK_SETS)
-def list_uplink_sets():
-    members = [render(u, "uplink-set") for u in appliance().store.members(UPLINK_SETS)]
-    return collection_response(UPLINK_SETS, members, "uplink-sets", "UplinkSetCollectionV7")
-
-
-@blueprint.get(f"{UPLINK_SETS}/<uplink_id>")
-def get_uplink_set(uplink_id: str):
-    return jsonify(render(appliance().store.get(f"{UPLINK_SETS}/{uplink_id}"), "uplink-set"))
+add_read_routes(
+    blueprint, UPLINK_SETS, "uplink-sets", "UplinkSetCollectionV7", shown_as("uplink-set")
+)
 
 
 @blueprint.post(UPLINK_SETS)
@@ -203,18 +197,13 @@ def _validate_lig(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@blueprint.get(LIGS)
-def list_ligs():
-    members = [render(x, "logical-interconnect-group") for x in appliance().store.members(LIGS)]
-    return collection_response(
-        LIGS, members, "logical-interconnect-groups", "logical-interconnect-groupCollectionV8"
-    )
-
-
-@blueprint.get(f"{LIGS}/<lig_id>")
-def get_lig(lig_id: str):
-    lig = appliance().store.get(f"{LIGS}/{lig_id}")
-    return jsonify(render(lig, "logical-interconnect-group"))
+add_read_routes(
+    blueprint,
+    LIGS,
+    "logical-interconnect-groups",
+    "logical-interconnect-groupCollectionV8",
+    shown_as("logical-interconnect-group"),
+)
 
 
 @blueprint.put(f"{LIGS}/<lig_id>")
@@ -253,17 +242,9 @@ def _with_consistency(li: dict[str, Any]) -> dict[str, Any]:
     return li
 
 
-@blueprint.get(LIS)
-def list_lis():
-    members = [_with_consistency(li) for li in appliance().store.members(LIS)]
-    return collection_response(
-        LIS, members, "logical-interconnects", "LogicalInterconnectCollectionV8"
-    )
-
-
-@blueprint.get(f"{LIS}/<li_id>")
-def get_li(li_id: str):
-    return jsonify(_with_consistency(appliance().store.get(f"{LIS}/{li_id}")))
+add_read_routes(
+    blueprint, LIS, "logical-interconnects", "LogicalInterconnectCollectionV8", _with_consistency
+)
 
 
 @blueprint.put(f"{LIS}/<li_id>/compliance")
