@@ -353,7 +353,7 @@ class OneViewClient:
         return Retrying(
             stop=stop_after_attempt(settings.max_retries + 1),
             wait=wait_exponential_jitter(
-                initial=settings.retry_backoff,
+                multiplier=settings.retry_backoff,
                 max=settings.retry_backoff_max,
                 jitter=settings.retry_backoff,
             ),
