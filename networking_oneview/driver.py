@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from typing import Any
 
 from neutron.conf.plugins.ml2.drivers import driver_type
@@ -241,6 +242,9 @@ def _binding_view(port: dict[str, Any] | None, levels: list[dict[str, Any]] | No
 
 
 def _fast(settings: Any) -> Any:
-    from dataclasses import replace
-
-    return replace(settings, max_retries=1, read_timeout=min(settings.read_timeout, 15.0))
+    return replace(
+        settings,
+        max_retries=1,
+        connect_timeout=min(settings.connect_timeout, 5.0),
+        read_timeout=min(settings.read_timeout, 15.0),
+    )

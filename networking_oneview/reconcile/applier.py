@@ -100,7 +100,17 @@ class Applier:
         wanted = [s.desired() for s in segments if topology.for_segment(s.network_type, s.physnet)]
         owned = db.owned_networks(context, network_id=network_id)
         actual = {o.oneview_uri: self._get_or_none(o.oneview_uri) for o in owned}
-        plan = plan_networks(wanted, owned, actual, self.settings.cloud_name)
+        unmapped = {s.id for s in segments} - {w.segment_id for w in wanted}
+        for record in owned:
+            if record.segment_id in unmapped:
+                LOG.warning(
+                    "Segment %s of network %s is no longer mapped to OneView; keeping its "
+                    "OneView network %s until the segment is deleted",
+                    record.segment_id,
+                    network_id,
+                    record.oneview_uri,
+                )
+        plan = plan_networks(wanted, owned, actual, self.settings.cloud_name, keep=unmapped)
         if plan.empty and not wanted and not owned:
             LOG.debug("network %s has no segment mapped to OneView", network_id)
         for record in plan.forget:

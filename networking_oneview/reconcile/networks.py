@@ -73,9 +73,16 @@ def plan_networks(
     owned: Iterable[Owned],
     actual: Mapping[str, Mapping[str, Any] | None],
     cloud: str,
+    keep: Iterable[str] = (),
 ) -> NetworkPlan:
-    """Compare wanted segments with our records and OneView; ``actual`` maps URI -> network."""
+    """Compare wanted segments with our records and OneView; ``actual`` maps URI -> network.
+
+    ``keep`` names segments that still exist in Neutron but are no longer mapped (an edited
+    or mistyped mapping): their OneView networks stay, since tenants may still be using them;
+    only a segment that is gone from Neutron takes its OneView network with it.
+    """
     wanted = {d.segment_id: d for d in desired}
+    kept = set(keep)
     create, rename, delete, forget = [], [], [], []
     for record in owned:
         network = actual.get(record.oneview_uri)
@@ -85,7 +92,8 @@ def plan_networks(
             if want is not None:
                 create.append(want)
         elif want is None:
-            delete.append(record)
+            if record.segment_id not in kept:
+                delete.append(record)
         elif network.get("name") != want.oneview_name(cloud):
             rename.append((record.oneview_uri, want.oneview_name(cloud)))
     create.extend(wanted.values())

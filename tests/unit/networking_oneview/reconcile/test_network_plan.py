@@ -78,3 +78,9 @@ def test_membership_unchanged_is_none():
 def test_untagged_uplink_set_held_by_a_foreign_network_is_a_conflict_not_an_eviction():
     plan = plan_membership(["/foreign"], ["/ours"], ["/ours"], untagged=True)
     assert plan.network_uris is None and plan.conflicts == ("/foreign",)
+
+
+def test_network_of_a_segment_that_is_no_longer_mapped_is_kept():
+    record = Record(SEG, "/uri", "x")
+    plan = plan_networks([], [record], {"/uri": {"name": "x"}}, "c", keep={SEG})
+    assert plan.empty
