@@ -1,9 +1,13 @@
 """``networking-oneview``: operator commands.
 
-``networking-oneview check-config --config-file /etc/neutron/neutron.conf
---config-file /etc/neutron/plugins/ml2/ml2_conf.ini`` reads the same files neutron-server reads,
-checks the ``[oneview]`` options and mappings, logs in to OneView and resolves every mapping,
-and prints what is wrong in words an operator can act on.  Exit status 0 means ready.
+Both read the same files neutron-server reads (``--config-file /etc/neutron/neutron.conf
+--config-file /etc/neutron/plugins/ml2/ml2_conf.ini``):
+
+``check-config`` checks the ``[oneview]`` options and mappings, logs in to OneView, resolves
+every mapping and prints what is wrong in words an operator can act on (exit 0: ready).
+
+``status`` lists the changes still waiting to reach OneView, with their attempts and last error
+(exit 0: nothing waiting; 1: something waiting).  ``status --retry-now`` skips their backoff.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Sequence
 
 from neutron.conf.plugins.ml2.drivers import driver_type
 from oslo_config import cfg
+from oslo_db import options as db_options
 
 from networking_oneview import conf
 from networking_oneview.oneview import OneViewClient, OneViewError
@@ -47,22 +52,58 @@ def check_config(config: cfg.ConfigOpts) -> list[str]:
     return [str(p) for p in problems]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def status(retry_now: bool) -> int:
+    """Print the pending work queue from Neutron's database."""
+    from neutron_lib import context as n_context
+
+    from networking_oneview.db import api as db
+
+    context = n_context.get_admin_context()
+    if retry_now:
+        print(f"{db.expedite_work(context)} waiting item(s) made due now")
+    rows = db.pending_work(context)
+    if not rows:
+        print("OneView is up to date: nothing waiting")
+        return 0
+    print(f"{len(rows)} change(s) waiting to reach OneView:")
+    for row in rows:
+        held = f", being applied by {row.lease_holder}" if row.lease_holder else ""
+        print(
+            f"  {row.kind} {row.object_id}: recorded {row.created_at:%Y-%m-%d %H:%M:%S}Z, "
+            f"attempts {row.attempts}, next try {row.not_before:%H:%M:%S}Z{held}"
+        )
+        if row.last_error:
+            print(f"    last error: {row.last_error}")
+    return 1
+
+
+def main(argv: Sequence[str] | None = None, config: cfg.ConfigOpts | None = None) -> int:
     parser = argparse.ArgumentParser(prog="networking-oneview", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check-config", help="check [oneview] against OneView")
-    check.add_argument("--config-file", action="append", default=[], required=True)
+    show = commands.add_parser("status", help="changes still waiting to reach OneView")
+    show.add_argument("--retry-now", action="store_true", help="skip the retry backoff")
+    for command in (check, show):
+        command.add_argument("--config-file", action="append", default=[], required=True)
     args = parser.parse_args(argv)
-    config = cfg.ConfigOpts()
+    # The global config by default: the database layer (status) reads its [database] from it.
+    config = config if config is not None else cfg.CONF
     conf.register_opts(config)
-    config.register_opts(driver_type.flat_opts, "ml2_type_flat")
-    config.register_opts(driver_type.vlan_opts, "ml2_type_vlan")
+    for group, options in (
+        ("ml2_type_flat", driver_type.flat_opts),
+        ("ml2_type_vlan", driver_type.vlan_opts),
+    ):
+        if group not in config:
+            config.register_opts(options, group)
+    db_options.set_defaults(config)
     files = [item for path in args.config_file for item in ("--config-file", path)]
     try:
         config(files, project="neutron", default_config_files=[])
     except cfg.Error as error:
         print(f"networking-oneview: {error}", file=sys.stderr)
         return 2
+    if args.command == "status":
+        return status(args.retry_now)
     problems = check_config(config)
     for problem in problems:
         print(f"PROBLEM: {problem}")
