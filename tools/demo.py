@@ -11,6 +11,7 @@ running and prints how to reach them, until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -40,7 +41,7 @@ class DemoError(Exception):
     """A step of the story did not happen; the message says which."""
 
 
-class Stopped(Exception):
+class Stopped(BaseException):
     """SIGTERM or Ctrl-C."""
 
 
@@ -295,7 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def say(line: str) -> None:
-        print(line, flush=True)
+        try:
+            print(line, flush=True)
+        except OSError:  # stdout closed (e.g. piped into head): keep going, quietly
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -322,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
                 username=target.username,
                 password=target.password,
                 tls_cacert_file=target.ca_file,
+                polling_interval=0.1,
             )
             with OneViewClient(settings) as client:
                 story(OneViewView(client), neutron.connection(), say)
@@ -353,14 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if neutron is not None:
-            if failed and neutron.port is not None:
+        try:
+            if neutron is not None:
+                neutron.stop(clean=not failed)
+        finally:
+            if sim is not None:
+                sim.stop()
+        if failed and neutron is not None:
+            if neutron.port is not None:
                 say(f"--- last lines of the Neutron API log ---\n{neutron.log_tail('api', 15)}")
-            neutron.stop(clean=not failed)
-            if failed:
-                say(f"Configuration and logs kept in {neutron.workdir}")
-        if sim is not None:
-            sim.stop()
+            say(f"Configuration and logs kept in {neutron.workdir}")
 
 
 if __name__ == "__main__":

@@ -9,9 +9,10 @@ Used by the demo (``tools/demo.py``) and the end-to-end tests (``tests/e2e``)::
 In a temporary directory it writes ``neutron.conf``, ``ml2_conf.ini``, ``policy.yaml`` and a copy
 of the venv's ``api-paste.ini``; builds a SQLite database (Neutron's schema from its models, as
 ``neutron-db-manage upgrade`` cannot run Neutron's migrations on SQLite, then ``stamp heads``,
-then our own alembic branch); serves ``neutron.wsgi.api:application`` with waitress
-(``tools/neutron_wsgi.py``) and, optionally, runs ``neutron-periodic-workers`` so our
-``OneViewWorker`` does its periodic full sync.  The driver's background reconciler runs inside
+then our own alembic branch); serves ``neutron.wsgi.api:application`` with waitress and,
+optionally, runs what ``neutron-periodic-workers`` runs, so our ``OneViewWorker`` does its periodic
+full sync (both through ``tools/neutron_launcher.py``, which also makes SQLite queue concurrent
+transactions instead of failing them).  The driver's background reconciler runs inside
 the API process: that is what makes OneView catch up after each API call.
 
 Every process runs in its own session and is stopped by its id (SIGTERM to its process group,
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-LAUNCHER = HERE / "neutron_wsgi.py"
+LAUNCHER = HERE / "neutron_launcher.py"
 PROJECT_ID = "demo-project"
 # What a started neutron-periodic-workers logs once our OneViewWorker ran its first full sync.
 WORKER_READY = "Full sync:"
@@ -330,7 +331,9 @@ class NeutronAPI:
 
     def _start_api(self) -> None:
         port_file = self.workdir / "api.port"
-        process = self._spawn("api", [sys.executable, str(LAUNCHER), "--port-file", str(port_file)])
+        process = self._spawn(
+            "api", [sys.executable, str(LAUNCHER), "api", "--port-file", str(port_file)]
+        )
         deadline = time.monotonic() + self.startup_timeout
         while True:
             self._check_alive("api", process)
@@ -353,7 +356,9 @@ class NeutronAPI:
             return False
 
     def _start_periodic_workers(self) -> None:
-        process = self._spawn("periodic-workers", [venv_bin("neutron-periodic-workers")])
+        process = self._spawn(
+            "periodic-workers", [sys.executable, str(LAUNCHER), "periodic-workers"]
+        )
         deadline = time.monotonic() + self.startup_timeout
         log = self.log_paths["periodic-workers"]
         while WORKER_READY not in log.read_text(errors="replace"):
