@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import uuid
 import warnings
@@ -221,11 +223,11 @@ def story(view: OneViewView, conn: Any, say: Callable[[str], None]) -> None:
         )
     )
     say(
-        f"4. Bare-metal port {port.id} on tenant-net: MAC {mac} ({SERVER}, {NIC}), "
-        f"Ironic node {node}, bootable"
+        f"4. Bare-metal port on tenant-net as Ironic makes it: MAC {mac} ({SERVER}, {NIC}), "
+        "bootable"
     )
     say(
-        f"   API answered in {api_seconds:.2f} s: status {port.status}, "
+        f"   API answered in {api_seconds:.2f} s: port {port.id} status {port.status}, "
         f"vif_type {port.binding_vif_type}"
     )
     if port.binding_vif_type != "other":
@@ -305,11 +307,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     started = time.monotonic()
     sim: SimulatorServer | None = None
+    tls_dir = Path(tempfile.mkdtemp(prefix="oneview-demo-tls-"))
     neutron: NeutronAPI | None = None
     failed = False
     try:
         try:
-            sim = SimulatorServer().start()
+            sim = SimulatorServer(tls_dir=tls_dir).start()
             sim.appliance.faults.configure({"task_duration": args.task_seconds})
             target = OneViewTarget.from_simulator(sim)
             say(f"OneView simulator:  {sim.url} (simulated tasks take {args.task_seconds:g} s)")
@@ -364,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             if sim is not None:
                 sim.stop()
+            shutil.rmtree(tls_dir, ignore_errors=True)
         if failed and neutron is not None:
             if neutron.port is not None:
                 say(f"--- last lines of the Neutron API log ---\n{neutron.log_tail('api', 15)}")

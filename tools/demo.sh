@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The demo. Creates .venv and installs what it needs first.
-# Today it runs the OneView appliance simulator in the foreground and prints how to reach it;
-# the driver-against-a-real-Neutron-API demo replaces this once the driver lands.
+# The demo: a real Neutron API (waitress) with the oneview driver, mirroring into the OneView
+# simulator, driven by openstacksdk. Creates .venv and installs what it needs first.
+# --once runs the story and exits; without it everything keeps running until Ctrl-C.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/tools/venv.sh"

@@ -8,21 +8,25 @@ Used by the demo (``tools/demo.py``) and the end-to-end tests (``tests/e2e``)::
 
 In a temporary directory it writes ``neutron.conf``, ``ml2_conf.ini``, ``policy.yaml`` and a copy
 of the venv's ``api-paste.ini``; builds a SQLite database (Neutron's schema from its models, as
-``neutron-db-manage upgrade`` cannot run Neutron's migrations on SQLite, then ``stamp heads``,
-then our own alembic branch); serves ``neutron.wsgi.api:application`` with waitress and,
-optionally, runs what ``neutron-periodic-workers`` runs, so our ``OneViewWorker`` does its periodic
-full sync (both through ``tools/neutron_launcher.py``, which also makes SQLite queue concurrent
-transactions instead of failing them).  The driver's background reconciler runs inside
-the API process: that is what makes OneView catch up after each API call.
+``neutron-db-manage upgrade`` cannot run Neutron's migrations on SQLite, plus our own alembic
+branch, then ``neutron-db-manage --subproject neutron stamp heads``); serves
+``neutron.wsgi.api:application`` with waitress and, optionally, runs what
+``neutron-periodic-workers`` runs, so our ``OneViewWorker`` does its periodic full sync (both
+through ``tools/neutron_launcher.py``, which also makes SQLite queue concurrent transactions
+instead of failing them).  The driver's background reconciler runs inside the API process: that
+is what makes OneView catch up after each API call.
 
 Every process runs in its own session and is stopped by its id (SIGTERM to its process group,
-SIGKILL after a timeout) by ``stop()``, which ``__exit__`` always calls.  Run as a script it only
+SIGKILL after a timeout) by ``stop()``, which ``__exit__`` always calls.  When ``start()`` fails
+it stops what it started and raises ``NeutronAPIError`` with the end of the failing log; the
+work directory is then kept for a look (``stop()`` removes it).  Run as a script it only
 builds the database: ``python tools/neutron_api.py build-db SQLALCHEMY_URL``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -91,15 +95,11 @@ def venv_bin(name: str) -> str:
 
 
 def api_paste_ini() -> Path:
-    """The ``api-paste.ini`` neutron ships into ``<venv>/etc/neutron/``."""
+    """The ``api-paste.ini`` neutron ships into ``<venv>/etc/neutron/`` (or its tests' copy)."""
     candidates = [Path(sys.prefix) / "etc" / "neutron" / "api-paste.ini"]
-    try:
-        import neutron
-
-        package = Path(neutron.__file__).parent
-        candidates.append(package / "tests" / "etc" / "api-paste.ini")
-    except ImportError:
-        pass
+    spec = importlib.util.find_spec("neutron")  # locate the package without importing it
+    if spec is not None and spec.origin:
+        candidates.append(Path(spec.origin).parent / "tests" / "etc" / "api-paste.ini")
     for path in candidates:
         if path.exists():
             return path

@@ -5,6 +5,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/tools/venv.sh"
 cd "$root"
-ruff check networking_oneview oneview_simulator tests bench
-ruff format --check networking_oneview oneview_simulator tests bench
+ruff check networking_oneview oneview_simulator tests bench tools
+ruff format --check networking_oneview oneview_simulator tests bench tools
 exec python -m pytest -p no:cacheprovider "$@"
