@@ -55,29 +55,50 @@ class WorkRunner:
                 claimed = db.claim_work(context, self.holder, LEASE_SECONDS, BATCH)
                 if not claimed:
                     break
+                networks = [w for w in claimed if w.kind == db.KIND_NETWORK]
+                if networks:
+                    self._run_networks(context, networks)
                 for work in claimed:
-                    self._run(context, work)
-                    done += 1
+                    if work.kind != db.KIND_NETWORK:
+                        self._run(context, work)
+                done += len(claimed)
         return done
+
+    def _run_networks(self, context: Any, batch: list[db.Work]) -> None:
+        """Networks first and together: one uplink-set PUT serves the whole batch."""
+        failures = self.applier.reconcile_networks(context, [w.object_id for w in batch])
+        for work in batch:
+            error = failures.get(work.object_id)
+            if error is None:
+                db.complete_work(context, work, self.holder)
+            else:
+                self._failed(context, work, error)
+
+    def _failed(self, context: Any, work: db.Work, error: Exception) -> None:
+        if isinstance(error, NotReady):
+            self._retry(context, work, str(error), logging.WARNING)
+        elif isinstance(error, OneViewError):
+            self._retry(context, work, str(error), logging.ERROR)
+        else:
+            LOG.error(
+                "Reconciling %s %s failed unexpectedly",
+                work.kind,
+                work.object_id,
+                exc_info=error,
+            )
+            self._retry(context, work, f"{type(error).__name__}: {error}", None)
 
     def _run(self, context: Any, work: db.Work) -> None:
         try:
-            if work.kind == db.KIND_NETWORK:
-                self.applier.reconcile_network(context, work.object_id)
-            elif work.kind == db.KIND_PORT:
+            if work.kind == db.KIND_PORT:
                 self.applier.reconcile_port(context, work.object_id)
             elif work.kind == db.KIND_FULL:
                 self.applier.topology(refresh=True)
                 enqueue_everything(context)
             else:
                 LOG.error("Dropping work of unknown kind %r (%s)", work.kind, work.object_id)
-        except NotReady as error:
-            self._retry(context, work, str(error), logging.WARNING)
-        except OneViewError as error:
-            self._retry(context, work, str(error), logging.ERROR)
         except Exception as error:
-            LOG.exception("Reconciling %s %s failed unexpectedly", work.kind, work.object_id)
-            self._retry(context, work, f"{type(error).__name__}: {error}", None)
+            self._failed(context, work, error)
         else:
             db.complete_work(context, work, self.holder)
             LOG.debug("Reconciled %s %s", work.kind, work.object_id)

@@ -128,6 +128,7 @@ class NeutronAPI:
         periodic_workers: bool = False,
         oneview_options: dict[str, Any] | None = None,
         cloud_name: str = "demo",
+        mechanism_drivers: str = "oneview",
         workdir: str | Path | None = None,
         startup_timeout: float = 60.0,
         stop_timeout: float = 10.0,
@@ -136,6 +137,7 @@ class NeutronAPI:
         self.target = target
         self.periodic_workers = periodic_workers
         self.cloud_name = cloud_name
+        self.mechanism_drivers = mechanism_drivers
         self.oneview_options = dict(oneview_options or {})
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
@@ -259,7 +261,7 @@ class NeutronAPI:
         }
         ml2 = {
             "ml2": {
-                "mechanism_drivers": "oneview",
+                "mechanism_drivers": self.mechanism_drivers,
                 "type_drivers": "flat,vlan,vxlan",
                 "project_network_types": "vxlan",
                 "extension_drivers": "",

@@ -95,6 +95,42 @@ class Applier:
 
     # -- networks ------------------------------------------------------------------------------
     def reconcile_network(self, context: Any, network_id: str) -> None:
+        failures = self.reconcile_networks(context, [network_id])
+        if network_id in failures:
+            raise failures[network_id]
+
+    def reconcile_networks(self, context: Any, network_ids: list[str]) -> dict[str, Exception]:
+        """Reconcile several networks; their uplink-set changes go out as one PUT per uplink
+        set (LIG and LI PUTs are slow tasks on a real appliance). Returns the failures."""
+        failures: dict[str, Exception] = {}
+        physnets: set[str] = set()
+        leaving: list[db.OwnedNetwork] = []
+        for network_id in network_ids:
+            try:
+                touched, deletions = self._reconcile_network_objects(context, network_id)
+            except Exception as error:
+                failures[network_id] = error
+                continue
+            physnets |= touched
+            leaving += deletions
+        try:
+            self.sync_memberships(context, physnets, {r.oneview_uri for r in leaving})
+        except Exception as error:
+            for network_id in network_ids:
+                failures.setdefault(network_id, error)
+            return failures
+        for record in leaving:
+            try:
+                self._delete_network(context, record)
+            except Exception as error:
+                failures.setdefault(record.network_id, error)
+        return failures
+
+    def _reconcile_network_objects(
+        self, context: Any, network_id: str
+    ) -> tuple[set[str], list[db.OwnedNetwork]]:
+        """Create and rename the network's OneView networks; return the physnets it touches
+        and the networks to delete once they have left their uplink sets."""
         topology = self.topology()
         segments = desired.network_segments(context, network_id)
         wanted = [s.desired() for s in segments if topology.for_segment(s.network_type, s.physnet)]
@@ -148,10 +184,7 @@ class Applier:
             self._update(uri, lambda doc, name=name: doc.update(name=name), "ethernet-network")
             LOG.info("Renamed OneView network %s to %s", uri, name)
         physnets = {s.physnet for s in segments} | {o.physnet for o in owned}
-        leaving = {record.oneview_uri for record in plan.delete}
-        self.sync_memberships(context, {p for p in physnets if p}, leaving)
-        for record in plan.delete:
-            self._delete_network(context, record)
+        return {p for p in physnets if p}, list(plan.delete)
 
     def _delete_network(self, context: Any, record: db.OwnedNetwork) -> None:
         try:

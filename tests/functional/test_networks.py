@@ -116,3 +116,23 @@ class TestMultiSegmentNetworks(OneViewTestCase):
         self._delete("networks", network["id"])
         self.reconcile()
         assert self.ours() == []
+
+
+class TestBatching(OneViewTestCase):
+    def test_networks_recorded_together_share_one_put_per_uplink_set(self):
+        for vlan in (81, 82, 83, 84):
+            self.make_vlan_network(vlan=vlan, name=f"n{vlan}")
+        self.sim.appliance.clear_request_log()
+        self.reconcile()
+        puts = [
+            r["path"]
+            for r in self.sim.appliance.request_log
+            if r["method"] == "PUT"
+            and r["path"].startswith(("/rest/uplink-sets/", "/rest/logical-interconnect-groups/"))
+        ]
+        assert len(self.ours()) == 4
+        assert len(puts) == 3  # the LIG template and the two logical interconnects' uplink sets
+        assert all(
+            {n["uri"] for n in self.ours()} <= set(u["networkUris"])
+            for u in self.uplink_sets("US-Tagged")
+        )
