@@ -201,18 +201,18 @@ class OneViewMechanismDriver(api.MechanismDriver):
         )
 
     def _check_link(self, link: Any, mac: str) -> None:
+        """Refuse links OneView says are wrong; if OneView cannot answer now, bind anyway:
+        the port stays DOWN until the reconciler finds the server, so a deploy started during
+        an appliance outage completes when OneView is back."""
         try:
             self.inventory.locate(link, mac)
         except OneViewError as error:
-            if link.server_hardware_id is None:
-                raise ServerNotFound(
-                    f"OneView is unreachable ({error.message}), so the server with MAC {mac} "
-                    "cannot be found; set switch_info.server_hardware_id or retry later"
-                ) from None
             LOG.warning(
-                "OneView unreachable while binding to server hardware %s; binding now, the "
-                "connection follows when OneView is back",
-                link.server_hardware_id,
+                "OneView is unreachable (%s) while binding the NIC with MAC %s (server hardware "
+                "%s); binding now, the connection follows when OneView is back",
+                error.message,
+                mac,
+                link.server_hardware_id or "to be found by MAC",
             )
 
     def _serves(self, segment: dict[str, Any]) -> bool:

@@ -545,10 +545,12 @@ class OneViewClient:
         filters: list[str] | None = None,
         sort: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        retries: bool = True,
     ) -> list[dict[str, Any]]:
         """Every member of a collection, following ``nextPageUri`` until the last page.
 
         ``filters`` are OneView filter expressions (``name='x'``), ANDed by the appliance.
+        ``retries=False`` makes one attempt per page, for callers already inside a retry loop.
         """
         params: list[tuple[str, str]] = [("start", "0"), ("count", str(page_size))]
         params += [("filter", quote_filter(f)) for f in filters or []]
@@ -559,7 +561,8 @@ class OneViewClient:
         query: list[tuple[str, str]] | None = params
         seen: set[str] = set()
         while path:
-            page = self._call(_Call("GET", path, params=query)).body or {}
+            call = _Call("GET", path, params=query)
+            page = (self._call(call) if retries else self._attempt(call)).body or {}
             batch = page.get("members") or []
             members.extend(batch)
             next_uri = page.get("nextPageUri")
@@ -576,8 +579,10 @@ class OneViewClient:
         """The member named ``name``, or None."""
         return self._find(collection_uri, "name", name)
 
-    def _find(self, collection_uri: str, key: str, value: Any) -> dict[str, Any] | None:
-        matches = self.get_all(collection_uri, filters=[field_filter(key, value)])
+    def _find(
+        self, collection_uri: str, key: str, value: Any, *, retries: bool = True
+    ) -> dict[str, Any] | None:
+        matches = self.get_all(collection_uri, filters=[field_filter(key, value)], retries=retries)
         # Filter again locally: an appliance matching loosely must not hand us a near-namesake.
         matches = [m for m in matches if m.get(key) == value]
         if len(matches) > 1:
@@ -611,10 +616,10 @@ class OneViewClient:
         path = _path_of(collection_uri)
         call = _Call("POST", path, body)
 
-        def existing() -> dict[str, Any] | None:
+        def existing(retries: bool = True) -> dict[str, Any] | None:
             if key_value is None:
                 return None
-            found = self._find(path, natural_key, key_value)
+            found = self._find(path, natural_key, key_value, retries=retries)
             if found is not None:
                 LOG.info(
                     "OneView %s %s=%r already exists as %s; not creating it again",
@@ -627,7 +632,8 @@ class OneViewClient:
 
         def attempt() -> _Answer | dict[str, Any]:
             if call.attempts:
-                found = existing()
+                # Inside the retry loop already: one look-up attempt, no retries of its own.
+                found = existing(retries=False)
                 if found is not None:
                     return found
             return self._attempt(call)

@@ -209,3 +209,19 @@ def test_create_after_a_read_timeout_does_not_duplicate(make_client, inject):
     time.sleep(0.8)  # let the first POST finish on the appliance
 
     assert [n["uri"] for n in networks_named(client, "late")] == [created["uri"]]
+
+
+def test_create_during_an_outage_makes_a_bounded_number_of_requests(
+    make_client, inject, requests_to
+):
+    client = make_client(max_retries=3)
+    inject(path=f"{NETWORKS}*", error_rate=1.0, error_status=503)
+
+    with pytest.raises(OneViewServerError):
+        client.create(NETWORKS, {"name": "n", "vlanId": 5, "ethernetNetworkType": "Tagged"})
+
+    # Attempt 1 posts; attempts 2-4 each first look the name up once (no retries of their
+    # own: retries nested in retries would multiply the wait during an outage), and as the
+    # look-up fails they never re-post blindly.
+    assert requests_to("POST", NETWORKS) == 1
+    assert requests_to("GET", NETWORKS) == 3
