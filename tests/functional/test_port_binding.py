@@ -268,3 +268,24 @@ class TestStatusAndRecovery(PortTestCase):
         self.reconcile()
         assert self.ours_on(BLADE_OFF)[0]["boot"]["priority"] == "Primary"
         assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+
+class TestSeveralLinks(PortTestCase):
+    def test_a_port_with_two_links_gets_a_connection_on_each_named_nic(self):
+        hardware_id = self.hardware(BLADE_OFF)["uri"].rsplit("/", 1)[-1]
+        info = {"server_hardware_id": hardware_id}
+        profile = {
+            "local_link_information": [
+                {"switch_id": "x", "port_id": "Mezz 3:1-b", "switch_info": info},
+                {"switch_id": "x", "port_id": "Mezz 3:2-b", "switch_info": info},
+            ]
+        }
+        port = self.port_with_profile(
+            self.tenant["id"], self.mac_of(BLADE_OFF, "Mezz 3:1-b"), profile
+        )
+        self.reconcile()
+        assert sorted(c["portId"] for c in self.ours_on(BLADE_OFF)) == ["Mezz 3:1-b", "Mezz 3:2-b"]
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        self._delete("ports", port["id"], as_admin=True)
+        self.reconcile()
+        assert self.ours_on(BLADE_OFF) == []
