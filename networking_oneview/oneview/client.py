@@ -170,6 +170,7 @@ class OneViewClient:
         self._timeout = (settings.connect_timeout, settings.read_timeout)
         self._verify = self._verification()
         self._http = self._build_session()
+        self._pid = os.getpid()
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -182,6 +183,15 @@ class OneViewClient:
         http.mount("https://", adapter)
         http.headers.update({"Accept": "application/json", "User-Agent": "networking-oneview"})
         return http
+
+    def _after_fork(self) -> None:
+        """A forked child (API and plugin workers are forked after the driver loads) must not
+        share its parent's pooled TLS connections: their byte streams would interleave."""
+        if self._pid == os.getpid():
+            return
+        self._pid = os.getpid()
+        self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
+        self._http = self._build_session()  # the inherited pool is abandoned, not closed
 
     def _verification(self) -> bool | str:
         """What requests' ``verify`` gets: a CA file, the default trust store, or False."""
@@ -258,6 +268,7 @@ class OneViewClient:
         if token:
             headers["auth"] = token
         started = time.monotonic()
+        self._after_fork()
         try:
             response = self._http.request(
                 method,

@@ -146,3 +146,25 @@ def test_password_never_in_logs_reprs_or_errors(sim, make_client, inject, caplog
     for text in texts:
         assert secret not in text
     assert "Logged in to OneView" in caplog.text
+
+
+def test_a_forked_child_uses_its_own_connections(client, sim):
+    import os
+
+    client.get("/rest/version")
+    parent_pool = client._http
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: must open its own keep-alive connection
+        try:
+            client.get("/rest/version")
+            ok = client._http is not parent_pool
+        except Exception:
+            ok = False
+        os.write(write, b"1" if ok else b"0")
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    assert os.read(read, 1) == b"1"
+    assert client._http is parent_pool
+    assert client.get("/rest/version")["currentVersion"] == 8600
