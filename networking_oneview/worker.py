@@ -27,7 +27,8 @@ from networking_oneview.reconcile.applier import Applier, NotReady
 
 LOG = logging.getLogger(__name__)
 
-LEASE_SECONDS = 600.0
+LEASE_SECONDS = 180.0  # a dead holder's work is taken over after this long
+RENEW_EVERY = 60.0  # a live holder renews its leases this often, however long the job
 BATCH = 20
 MAX_BACKOFF = 300.0
 
@@ -36,6 +37,43 @@ def backoff(attempts: int) -> float:
     """Seconds before retrying an object that failed ``attempts`` times (jittered, capped)."""
     base = min(MAX_BACKOFF, 2.0 ** min(attempts, 10))
     return base * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+
+
+class LeaseKeeper:
+    """Renews the leases of claimed work in the background while a long job runs (a server
+    power-off, profile change and power-on can take minutes on real hardware)."""
+
+    def __init__(
+        self,
+        works: list[db.Work],
+        holder: str,
+        every: float = RENEW_EVERY,
+        context_factory: Callable[[], Any] = n_context.get_admin_context,
+    ) -> None:
+        self.works = works
+        self.holder = holder
+        self.every = every
+        self._context_factory = context_factory
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="oneview-lease", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            context = self._context_factory()
+            for work in self.works:
+                try:
+                    if not db.renew_lease(context, work, self.holder, LEASE_SECONDS):
+                        LOG.warning("Lost the lease on %s %s", work.kind, work.object_id)
+                except Exception:
+                    LOG.exception("Could not renew the lease on %s %s", work.kind, work.object_id)
 
 
 class WorkRunner:
@@ -55,12 +93,13 @@ class WorkRunner:
                 claimed = db.claim_work(context, self.holder, LEASE_SECONDS, BATCH)
                 if not claimed:
                     break
-                networks = [w for w in claimed if w.kind == db.KIND_NETWORK]
-                if networks:
-                    self._run_networks(context, networks)
-                for work in claimed:
-                    if work.kind != db.KIND_NETWORK:
-                        self._run(context, work)
+                with LeaseKeeper(claimed, self.holder):
+                    networks = [w for w in claimed if w.kind == db.KIND_NETWORK]
+                    if networks:
+                        self._run_networks(context, networks)
+                    for work in claimed:
+                        if work.kind != db.KIND_NETWORK:
+                            self._run(context, work)
                 done += len(claimed)
         return done
 
