@@ -203,6 +203,7 @@ class Applier:
         """Make every uplink set mapped to ``physnets`` carry exactly our wanted networks."""
         owned = db.owned_networks(context)
         ours = {o.oneview_uri for o in owned}
+        by_lig: dict[str, list[tuple[MappedUplinkSet, list[str]]]] = {}
         for physnet in sorted(physnets):
             for mapped in self.topology().uplink_sets.get(physnet, ()):
                 kind = "vlan" if mapped.network_type == "Tagged" else "flat"
@@ -213,22 +214,31 @@ class Applier:
                     and o.network_type == kind
                     and o.oneview_uri not in leaving
                 ]
-                self._sync_lig_template(mapped, wanted, ours)
+                by_lig.setdefault(mapped.lig_uri, []).append((mapped, wanted))
                 for uri in mapped.li_uplink_set_uris:
                     self._sync_uplink_set(mapped, uri, wanted, ours)
+        for lig_uri, templates in by_lig.items():
+            self._sync_lig(lig_uri, templates, ours)
 
-    def _sync_lig_template(self, mapped: MappedUplinkSet, wanted: list[str], ours: set) -> None:
+    def _sync_lig(
+        self, lig_uri: str, templates: list[tuple[MappedUplinkSet, list[str]]], ours: set
+    ) -> None:
+        """Every changed uplink-set template of one LIG in a single PUT (a slow task)."""
+
         def change(lig: dict[str, Any]) -> bool:
-            template = next(
-                (t for t in lig.get("uplinkSets", []) if t.get("name") == mapped.ref.name), None
-            )
-            if template is None:
-                raise NotReady(f"LIG {mapped.lig_uri} lost its uplink set {mapped.ref.name!r}")
-            return self._apply_membership(
-                template, wanted, ours, mapped, f"LIG {lig.get('name')} / {mapped.ref.name}"
-            )
+            changed = False
+            for mapped, wanted in templates:
+                template = next(
+                    (t for t in lig.get("uplinkSets", []) if t.get("name") == mapped.ref.name),
+                    None,
+                )
+                if template is None:
+                    raise NotReady(f"LIG {lig_uri} lost its uplink set {mapped.ref.name!r}")
+                label = f"LIG {lig.get('name')} / {mapped.ref.name}"
+                changed |= self._apply_membership(template, wanted, ours, mapped, label)
+            return changed
 
-        self._update(mapped.lig_uri, change, "logical-interconnect-group")
+        self._update(lig_uri, change, "logical-interconnect-group")
 
     def _sync_uplink_set(
         self, mapped: MappedUplinkSet, uri: str, wanted: list[str], ours: set

@@ -136,3 +136,18 @@ class TestBatching(OneViewTestCase):
             {n["uri"] for n in self.ours()} <= set(u["networkUris"])
             for u in self.uplink_sets("US-Tagged")
         )
+
+    def test_vlan_and_flat_networks_of_one_lig_share_one_lig_put(self):
+        self.make_vlan_network(vlan=85, name="tagged")
+        self.make_flat_network("flatnet", name="untagged")
+        self.sim.appliance.clear_request_log()
+        self.reconcile()
+        lig_puts = [
+            r
+            for r in self.sim.appliance.request_log
+            if r["method"] == "PUT" and r["path"].startswith("/rest/logical-interconnect-groups/")
+        ]
+        assert len(lig_puts) == 1
+        kinds = {n["ethernetNetworkType"]: n["uri"] for n in self.ours()}
+        assert kinds["Tagged"] in self.lig_template("US-Tagged")["networkUris"]
+        assert self.lig_template("US-Untagged")["networkUris"] == [kinds["Untagged"]]
