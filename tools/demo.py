@@ -27,7 +27,13 @@ from typing import Any
 warnings.filterwarnings("ignore", module="futurist._utils")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from neutron_api import PROJECT_ID, NeutronAPI, NeutronAPIError, OneViewTarget  # noqa: E402
+from neutron_api import (  # noqa: E402
+    PROJECT_ID,
+    NeutronAPI,
+    NeutronAPIError,
+    OneViewTarget,
+    create_baremetal_port,
+)
 
 from networking_oneview.oneview import ClientSettings, OneViewClient, OneViewError  # noqa: E402
 from oneview_simulator.server import SimulatorServer  # noqa: E402
@@ -202,25 +208,7 @@ def story(view: OneViewView, conn: Any, say: Callable[[str], None]) -> None:
     mac = nic_mac(hardware, NIC)
     node = str(uuid.uuid4())
     port, api_seconds = timed(
-        lambda: conn.network.create_port(
-            network_id=tenant.id,
-            project_id=PROJECT_ID,
-            name="node-nic0",
-            mac_address=mac,
-            device_owner="baremetal:none",
-            device_id=node,
-            binding_host_id=node,
-            binding_vnic_type="baremetal",
-            binding_profile={
-                "local_link_information": [
-                    {
-                        "switch_id": "01:23:45:67:89:ab",
-                        "port_id": "1",
-                        "switch_info": {"bootable": "true"},
-                    }
-                ]
-            },
-        )
+        lambda: create_baremetal_port(conn, tenant.id, mac, node, bootable=True, name="node-nic0")
     )
     say(
         f"4. Bare-metal port on tenant-net as Ironic makes it: MAC {mac} ({SERVER}, {NIC}), "

@@ -431,3 +431,28 @@ if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] != "build-db":
         sys.exit(f"usage: {sys.argv[0]} build-db SQLALCHEMY_URL")
     _build_db(sys.argv[2])
+
+
+def create_baremetal_port(
+    conn: Any, network_id: str, mac: str, node: str, *, bootable: bool = False, name: str = ""
+) -> Any:
+    """A Neutron port the way Ironic creates one for a node's NIC (openstacksdk ``conn``)."""
+    return conn.network.create_port(
+        network_id=network_id,
+        project_id=PROJECT_ID,
+        name=name,
+        mac_address=mac,
+        device_owner="baremetal:none",
+        device_id=node,
+        binding_host_id=node,
+        binding_vnic_type="baremetal",
+        binding_profile={
+            "local_link_information": [
+                {
+                    "switch_id": "01:23:45:67:89:ab",
+                    "port_id": "1",
+                    "switch_info": {"bootable": str(bootable).lower()},
+                }
+            ]
+        },
+    )

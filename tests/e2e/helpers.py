@@ -8,7 +8,7 @@ from typing import Any
 
 from networking_oneview.oneview import OneViewClient
 from oneview_simulator.server import SimulatorServer
-from tools.neutron_api import PROJECT_ID, NeutronAPI
+from tools.neutron_api import PROJECT_ID, NeutronAPI, create_baremetal_port
 
 CLOUD = "e2e"
 WAIT = 60.0
@@ -141,24 +141,7 @@ class Neutron:
     def baremetal_port(self, network_id: str, mac: str, bootable: bool = False) -> Any:
         """A port the way Ironic creates one for a node's NIC."""
         node = f"node-{mac.replace(':', '')}"
-        return self.conn.network.create_port(
-            network_id=network_id,
-            project_id=PROJECT_ID,
-            mac_address=mac,
-            device_owner="baremetal:none",
-            device_id=node,
-            binding_host_id=node,
-            binding_vnic_type="baremetal",
-            binding_profile={
-                "local_link_information": [
-                    {
-                        "switch_id": "01:23:45:67:89:ab",
-                        "port_id": "1",
-                        "switch_info": {"bootable": str(bootable).lower()},
-                    }
-                ]
-            },
-        )
+        return create_baremetal_port(self.conn, network_id, mac, node, bootable=bootable)
 
     def status(self, port_id: str) -> str:
         return self.conn.network.get_port(port_id).status
