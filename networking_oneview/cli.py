@@ -6,13 +6,17 @@ Both read the same files neutron-server reads (``--config-file /etc/neutron/neut
 ``check-config`` checks the ``[oneview]`` options and mappings, logs in to OneView, resolves
 every mapping and prints what is wrong in words an operator can act on (exit 0: ready).
 
-``status`` lists the changes still waiting to reach OneView, with their attempts and last error
-(exit 0: nothing waiting; 1: something waiting).  ``status --retry-now`` skips their backoff.
+``status`` lists bare-metal ports that are not ACTIVE with the reason (waiting for OneView,
+refused by OneView with its message, server must be off, network not reaching the server),
+servers still owed a power-on, and the changes waiting to reach OneView with their attempts and
+last error (exit 0: nothing waiting; 1: something waiting).  ``status --retry-now`` skips the
+backoff, parked refusals included.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from collections.abc import Sequence
 
@@ -53,24 +57,40 @@ def check_config(config: cfg.ConfigOpts) -> list[str]:
 
 
 def status(retry_now: bool) -> int:
-    """Print the pending work queue from Neutron's database."""
+    """Print ports that are not ACTIVE (and why), owed power-ons, and the pending work queue."""
     from neutron_lib import context as n_context
 
     from networking_oneview.db import api as db
+    from networking_oneview.db import ports as ports_db
+    from networking_oneview.db import power as power_db
 
     context = n_context.get_admin_context()
     if retry_now:
         print(f"{db.expedite_work(context)} waiting item(s) made due now")
+    stuck = [p for p in ports_db.ports(context) if p.state != ports_db.ACTIVE]
+    owed = power_db.owed(context)
     rows = db.pending_work(context)
-    if not rows:
+    if not (stuck or owed or rows):
         print("OneView is up to date: nothing waiting")
         return 0
-    print(f"{len(rows)} change(s) waiting to reach OneView:")
+    if stuck:
+        print(f"{len(stuck)} bare-metal port(s) not ACTIVE:")
+        for port in stuck:
+            where = f" on {port.server_hardware_uri}" if port.server_hardware_uri else ""
+            nics = ", ".join(n.nic for n in port.nics)
+            print(f"  port {port.port_id}{where}{f' ({nics})' if nics else ''}: {port.state}")
+            print(f"    why: {port.reason or 'waiting for OneView'}")
+    for hardware_uri in owed:
+        print(f"server hardware {hardware_uri}: powered off by us, power-on still owed")
+    if rows:
+        print(f"{len(rows)} change(s) waiting to reach OneView:")
     for row in rows:
         held = f", being applied by {row.lease_holder}" if row.lease_holder else ""
+        parked = row.not_before - row.created_at > datetime.timedelta(days=1)
+        due = "after a change or --retry-now" if parked else f"{row.not_before:%H:%M:%S}Z"
         print(
             f"  {row.kind} {row.object_id}: recorded {row.created_at:%Y-%m-%d %H:%M:%S}Z, "
-            f"attempts {row.attempts}, next try {row.not_before:%H:%M:%S}Z{held}"
+            f"attempts {row.attempts}, next try {due}{held}"
         )
         if row.last_error:
             print(f"    last error: {row.last_error}")

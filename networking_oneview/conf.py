@@ -114,6 +114,34 @@ ONEVIEW_OPTS = [
         "right after commit (fast). When false only the networking-oneview reconciler in "
         "neutron-periodic-workers applies them.",
     ),
+    cfg.StrOpt(
+        "existing_connections",
+        default="adopt",
+        choices=[
+            (
+                "adopt",
+                "take over the connection on the port's NIC in place and restore it "
+                "exactly when the port goes away",
+            ),
+            ("refuse", "leave such a port unconnected (DOWN) and log the connection in the way"),
+        ],
+        help="What to do when the server profile already has a connection on the NIC a "
+        "bare-metal port names (profiles made from templates usually do).",
+    ),
+    cfg.BoolOpt(
+        "allow_power_off",
+        default=True,
+        help="Power a server off when OneView requires it for a change (adding or removing a "
+        "connection, changing boot settings) and back on afterwards. When false such a port "
+        "stays DOWN, with that reason in 'networking-oneview status', until the server is off.",
+    ),
+    cfg.IntOpt(
+        "power_off_timeout",
+        default=120,
+        min=0,
+        help="Seconds a server gets to shut down gracefully (momentary press) before it is "
+        "powered off hard (press and hold).",
+    ),
     cfg.IntOpt(
         "server_lock_retries",
         default=10,

@@ -23,12 +23,14 @@ from oslo_config import cfg
 
 from networking_oneview import conf
 from networking_oneview.db import api as db
+from networking_oneview.db import ports as ports_db
 from networking_oneview.oneview import OneViewClient, OneViewError
 from networking_oneview.port_profile import BindingProfileError, has_links
 from networking_oneview.port_profile import parse as parse_profile
-from networking_oneview.reconcile.applier import PROVISIONING_ENTITY, Applier, ApplierSettings
+from networking_oneview.reconcile.applier import Applier, ApplierSettings
 from networking_oneview.reconcile.desired import DRIVER_NAME
 from networking_oneview.reconcile.inventory import Inventory, ServerNotFound
+from networking_oneview.reconcile.server_profiles import PROVISIONING_ENTITY
 from networking_oneview.topology import read_topology
 from networking_oneview.worker import BackgroundRunner, OneViewWorker, WorkRunner
 
@@ -56,9 +58,17 @@ class OneViewMechanismDriver(api.MechanismDriver):
         self.client = OneViewClient(settings)
         # Binding look-ups run inside API calls: fail fast instead of retrying for long.
         self.lookup_client = OneViewClient(_fast(settings))
-        self.inventory = Inventory(lambda: self.lookup_client.get_all("/rest/server-hardware"))
+        self.inventory = Inventory.of(self.lookup_client)
         self.applier = Applier(
-            self.client, self.mappings, ApplierSettings(group.cloud_name), self.inventory
+            self.client,
+            self.mappings,
+            ApplierSettings(
+                cloud_name=group.cloud_name,
+                existing_connections=group.existing_connections,
+                allow_power_off=group.allow_power_off,
+                power_off_timeout=group.power_off_timeout,
+            ),
+            self.inventory,
         )
         self.runner = WorkRunner(self.applier)
         self.background = BackgroundRunner(self.runner) if group.apply_in_api_workers else None
@@ -151,8 +161,8 @@ class OneViewMechanismDriver(api.MechanismDriver):
             )
 
     def delete_port_precommit(self, context: Any) -> None:
-        if self._ours(context.binding_levels) or db.owned_connections(
-            context.plugin_context, port_id=context.current["id"]
+        if self._ours(context.binding_levels) or ports_db.port(
+            context.plugin_context, context.current["id"]
         ):
             db.record_work(context.plugin_context, db.KIND_PORT, context.current["id"])
 
@@ -201,18 +211,28 @@ class OneViewMechanismDriver(api.MechanismDriver):
         )
 
     def _check_link(self, link: Any, mac: str) -> None:
-        """Refuse links OneView says are wrong; if OneView cannot answer now, bind anyway:
-        the port stays DOWN until the reconciler finds the server, so a deploy started during
-        an appliance outage completes when OneView is back."""
+        """Refuse links OneView says are wrong.  If OneView cannot answer now, bind only a NIC
+        the last inventory knows: a deploy started during an outage then completes when OneView
+        is back, and a MAC that belongs to no OneView server is never claimed (another mechanism
+        driver may serve it)."""
         try:
             self.inventory.locate(link, mac)
         except OneViewError as error:
+            known = self.inventory.last_known
+            if known is None:
+                raise ServerNotFound(
+                    f"OneView is unreachable ({error.message}) and this process has not read "
+                    f"its servers yet, so the NIC with MAC {mac} cannot be recognised; not "
+                    "binding it"
+                ) from None
+            known.locate(link, mac)  # ServerNotFound: not ours to claim
             LOG.warning(
-                "OneView is unreachable (%s) while binding the NIC with MAC %s (server hardware "
-                "%s); binding now, the connection follows when OneView is back",
+                "OneView is unreachable (%s) while binding the NIC with MAC %s, which the last "
+                "inventory places on server hardware %s; binding now, the connection follows "
+                "when OneView is back",
                 error.message,
                 mac,
-                link.server_hardware_id or "to be found by MAC",
+                known.locate(link, mac).hardware_uri,
             )
 
     def _serves(self, segment: dict[str, Any]) -> bool:

@@ -35,7 +35,7 @@ class Link:
 
     server_hardware_id: str | None  # None: find the server by the port's MAC
     oneview_port: str | None  # e.g. "Mezz 3:1-a"; None: find the NIC by the port's MAC
-    bootable: bool
+    bootable: bool | None  # None: the port does not ask (an adopted NIC keeps its priority)
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,8 @@ def _parse_link(index: int, entry: Any) -> Link:
             f"{where}.switch_info.server_hardware_id {_short(hardware_id)} is not a OneView "
             "server hardware id (letters, digits and dashes, at most 64)"
         )
-    bootable = parse_bool(info.get("bootable", False), f"{where}.switch_info.bootable")
+    raw = info.get("bootable")
+    bootable = None if raw is None else parse_bool(raw, f"{where}.switch_info.bootable")
     return Link(hardware_id, _oneview_port(entry.get("port_id")), bootable)
 
 

@@ -28,6 +28,7 @@ class MappedUplinkSet:
     network_type: str  # Tagged (vlan networks) or Untagged (flat networks)
     lig_uri: str
     li_uplink_set_uris: tuple[str, ...]
+    by_li: tuple[tuple[str, str], ...] = ()  # (logical interconnect uri, its uplink set uri)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Topology:
 
     uplink_sets: dict[str, tuple[MappedUplinkSet, ...]] = field(default_factory=dict)
     flat_networks: dict[str, str] = field(default_factory=dict)  # physnet -> network URI
+    enclosure_lis: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enclosure -> LIs
 
     def for_segment(self, network_type: str, physnet: str | None) -> tuple[MappedUplinkSet, ...]:
         """Uplink sets a Neutron segment's OneView network joins (empty when unmapped)."""
@@ -60,6 +62,19 @@ class Topology:
         if network_type != "flat" or physnet is None:
             return None
         return self.flat_networks.get(physnet)
+
+    def uplink_sets_reaching(
+        self, network_type: str, physnet: str | None, enclosure_uri: str | None
+    ) -> tuple[str, ...]:
+        """The live uplink sets that must carry a segment's network for it to reach a server in
+        ``enclosure_uri`` (the mapped uplink sets of that enclosure's logical interconnects)."""
+        lis = set(self.enclosure_lis.get(enclosure_uri or "", ()))
+        return tuple(
+            uplink_set
+            for mapped in self.for_segment(network_type, physnet)
+            for li, uplink_set in mapped.by_li
+            if li in lis
+        )
 
     def serves(self, network_type: str, physnet: str | None) -> bool:
         return bool(
@@ -103,7 +118,12 @@ def resolve(
             )
             continue
         flat[physnet] = network["uri"]
-    return Topology(resolved, flat), problems
+    enclosure_lis: dict[str, list[str]] = {}
+    for li in lis:
+        for enclosure in li.get("enclosureUris") or []:
+            enclosure_lis.setdefault(enclosure, []).append(li["uri"])
+    lis_by_enclosure = {k: tuple(sorted(v)) for k, v in enclosure_lis.items()}
+    return Topology(resolved, flat, lis_by_enclosure), problems
 
 
 def _resolve_ref(
@@ -148,14 +168,15 @@ def _resolve_ref(
         )
         return None
     li_uris = {li["uri"] for li in lis if li.get("logicalInterconnectGroupUri") == lig["uri"]}
-    live = tuple(
+    pairs = tuple(
         sorted(
-            u["uri"]
+            (u["logicalInterconnectUri"], u["uri"])
             for u in uplink_sets
             if u.get("logicalInterconnectUri") in li_uris and u.get("name") == ref.name
         )
     )
-    return MappedUplinkSet(ref, network_type, lig["uri"], live)
+    live = tuple(sorted(uri for _, uri in pairs))
+    return MappedUplinkSet(ref, network_type, lig["uri"], live, pairs)
 
 
 def _check_one_per_type(

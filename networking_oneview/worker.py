@@ -21,9 +21,13 @@ from neutron_lib import context as n_context
 from neutron_lib import worker as n_worker
 
 from networking_oneview.db import api as db
+from networking_oneview.db import claims as claims_db
+from networking_oneview.db import ports as ports_db
+from networking_oneview.db import power as power_db
 from networking_oneview.oneview import OneViewError
 from networking_oneview.reconcile import desired
-from networking_oneview.reconcile.applier import Applier, NotReady
+from networking_oneview.reconcile.applier import Applier, hardware_id
+from networking_oneview.reconcile.outcomes import NotReady, Refused
 
 LOG = logging.getLogger(__name__)
 
@@ -114,8 +118,17 @@ class WorkRunner:
                 self._failed(context, work, error)
 
     def _failed(self, context: Any, work: db.Work, error: Exception) -> None:
-        if isinstance(error, NotReady):
-            self._retry(context, work, str(error), logging.WARNING)
+        if isinstance(error, Refused):
+            LOG.error(
+                "%s %s: %s. Not retried until something changes or "
+                "'networking-oneview status --retry-now'",
+                work.kind,
+                work.object_id,
+                error,
+            )
+            db.fail_work(context, work, self.holder, str(error), db.PARKED_SECONDS)
+        elif isinstance(error, NotReady):
+            self._retry(context, work, str(error), logging.WARNING, error.retry_after)
         elif isinstance(error, OneViewError):
             self._retry(context, work, str(error), logging.ERROR)
         else:
@@ -131,6 +144,8 @@ class WorkRunner:
         try:
             if work.kind == db.KIND_PORT:
                 self.applier.reconcile_port(context, work.object_id)
+            elif work.kind == db.KIND_SERVER:
+                self.applier.reconcile_server(context, work.object_id)
             elif work.kind == db.KIND_FULL:
                 self.applier.topology(refresh=True)
                 enqueue_everything(context)
@@ -142,8 +157,15 @@ class WorkRunner:
             db.complete_work(context, work, self.holder)
             LOG.debug("Reconciled %s %s", work.kind, work.object_id)
 
-    def _retry(self, context: Any, work: db.Work, error: str, level: int | None) -> None:
-        delay = backoff(work.attempts + 1)
+    def _retry(
+        self,
+        context: Any,
+        work: db.Work,
+        error: str,
+        level: int | None,
+        delay: float | None = None,
+    ) -> None:
+        delay = backoff(work.attempts + 1) if delay is None else delay
         if level is not None:
             LOG.log(
                 level,
@@ -158,16 +180,32 @@ class WorkRunner:
 
 
 def enqueue_everything(context: Any) -> None:
-    """Record work for every network and port Neutron or our records know (a full sync)."""
+    """Record work for every network, port and server Neutron or our records know (full sync).
+
+    Objects already waiting are skipped: they are applied anyway, and a refusal parked until
+    something changes must not be retried by every full sync.
+    """
     networks = {s.network_id for s in desired.all_segments(context)}
     networks |= {o.network_id for o in db.owned_networks(context)}
-    ports = {p.port_id for p in desired.bound_ports(context)}
-    ports |= {c.port_id for c in db.owned_connections(context)}
-    for network_id in sorted(networks):
-        db.record_work(context, db.KIND_NETWORK, network_id)
-    for port_id in sorted(ports):
-        db.record_work(context, db.KIND_PORT, port_id)
-    LOG.info("Full sync: %d networks and %d ports to compare", len(networks), len(ports))
+    rows = {r.port_id: r for r in ports_db.ports(context)}
+    bound = {p.port_id for p in desired.bound_ports(context)}
+    ports = (bound - set(rows)) | (set(rows) - bound)  # a row is missing or stale
+    servers = {r.server_hardware_uri for r in rows.values() if r.server_hardware_uri}
+    servers |= {c.server_hardware_uri for c in claims_db.claims(context)}
+    servers |= set(power_db.owed(context))
+    queued = db.pending_objects(context)
+    wanted = [(db.KIND_NETWORK, n) for n in sorted(networks)]
+    wanted += [(db.KIND_PORT, p) for p in sorted(ports)]
+    wanted += [(db.KIND_SERVER, hardware_id(s)) for s in sorted(servers)]
+    for kind, object_id in wanted:
+        if (kind, object_id) not in queued:
+            db.record_work(context, kind, object_id)
+    LOG.info(
+        "Full sync: %d networks, %d ports and %d servers to compare",
+        len(networks),
+        len(ports),
+        len(servers),
+    )
 
 
 class BackgroundRunner:

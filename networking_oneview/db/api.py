@@ -33,7 +33,10 @@ LOG = logging.getLogger(__name__)
 
 KIND_NETWORK = "network"
 KIND_PORT = "port"
+KIND_SERVER = "server"
 KIND_FULL = "full"
+#: How long a refusal that only a change can cure waits before it is tried again by itself.
+PARKED_SECONDS = 30 * 24 * 3600.0
 WORK_KINDS = frozenset(models.WORK_KINDS)
 NETWORK_TYPES = frozenset(models.NETWORK_TYPES)
 OBJECT_ID_LENGTH = models.OneViewPendingWork.object_id.type.length
@@ -44,7 +47,6 @@ _TRUNCATED = "... [truncated]"
 
 _Work = models.OneViewPendingWork
 _Network = models.OneViewNetwork
-_Connection = models.OneViewPortConnection
 
 
 # -- plain results ------------------------------------------------------------------------------
@@ -90,22 +92,6 @@ class OwnedNetwork:
     oneview_uri: str
     oneview_name: str
     created_at: datetime.datetime | None = None  # set by add_owned_network when None
-
-
-@dataclass(frozen=True)
-class OwnedConnection:
-    """A server-profile connection this cloud created for a Neutron port."""
-
-    port_id: str
-    server_hardware_uri: str
-    server_profile_uri: str
-    connection_id: int
-    connection_name: str
-    oneview_port: str  # e.g. 'Mezz 3:1-a'
-    network_uri: str
-    id: int | None = None  # the row id, set by add_owned_connection
-    created_at: datetime.datetime | None = None
-    updated_at: datetime.datetime | None = None
 
 
 def utcnow() -> datetime.datetime:
@@ -377,6 +363,13 @@ def pending_work(context) -> list[WorkRow]:
         ]
 
 
+def pending_objects(context) -> set[tuple[str, str]]:
+    """(kind, object id) of everything queued, claimed or not."""
+    with db_api.CONTEXT_READER.using(context):
+        rows = context.session.execute(sa.select(_Work.kind, _Work.object_id).distinct())
+        return {(r.kind, r.object_id) for r in rows}
+
+
 def count_pending(context) -> int:
     """How many rows are queued (claimed or not)."""
     with db_api.CONTEXT_READER.using(context):
@@ -452,131 +445,28 @@ def remove_owned_network(context, segment_id: str) -> bool:
         return result.rowcount > 0
 
 
-# -- owned server-profile connections -----------------------------------------------------------
-
-
-def _to_owned_connection(row: models.OneViewPortConnection) -> OwnedConnection:
-    return OwnedConnection(
-        id=row.id,
-        port_id=row.port_id,
-        server_hardware_uri=row.server_hardware_uri,
-        server_profile_uri=row.server_profile_uri,
-        connection_id=row.connection_id,
-        connection_name=row.connection_name,
-        oneview_port=row.oneview_port,
-        network_uri=row.network_uri,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def owned_connections(
-    context, *, port_id: str | None = None, server_profile_uri: str | None = None
-) -> list[OwnedConnection]:
-    """Our profile connections, optionally only those of one port and/or one profile."""
-    stmt = sa.select(_Connection).order_by(
-        _Connection.server_profile_uri, _Connection.connection_id
-    )
-    if port_id is not None:
-        stmt = stmt.where(_Connection.port_id == port_id)
-    if server_profile_uri is not None:
-        stmt = stmt.where(_Connection.server_profile_uri == server_profile_uri)
-    with db_api.CONTEXT_READER.using(context):
-        return [_to_owned_connection(r) for r in context.session.execute(stmt).scalars()]
-
-
-def add_owned_connection(context, connection: OwnedConnection) -> OwnedConnection:
-    """Record a profile connection we created; returns it with id and timestamps filled in.
-
-    A second record for the same (server_profile_uri, connection_id) raises ``DBDuplicateEntry``.
-    """
-    now = connection.created_at or utcnow()
-    with db_api.CONTEXT_WRITER.using(context):
-        row = _Connection(
-            port_id=connection.port_id,
-            server_hardware_uri=connection.server_hardware_uri,
-            server_profile_uri=connection.server_profile_uri,
-            connection_id=connection.connection_id,
-            connection_name=connection.connection_name,
-            oneview_port=connection.oneview_port,
-            network_uri=connection.network_uri,
-            created_at=now,
-            updated_at=connection.updated_at or now,
-        )
-        context.session.add(row)
-        context.session.flush()
-        return _to_owned_connection(row)
-
-
-def update_owned_connection(
-    context,
-    server_profile_uri: str,
-    connection_id: int,
-    *,
-    network_uri: str,
-    port_id: str | None = None,
-    now: datetime.datetime | None = None,
-) -> bool:
-    """Record that our connection now points at ``network_uri`` (and, if given, serves
-    ``port_id``, e.g. when Ironic's tenant port replaces its provisioning port on the same NIC).
-
-    False when we own no such connection.
-    """
-    values: dict[str, object] = {"network_uri": network_uri, "updated_at": now or utcnow()}
-    if port_id is not None:
-        values["port_id"] = port_id
-    with db_api.CONTEXT_WRITER.using(context):
-        result = context.session.execute(
-            sa.update(_Connection)
-            .where(
-                _Connection.server_profile_uri == server_profile_uri,
-                _Connection.connection_id == connection_id,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount > 0
-
-
-def remove_owned_connection(context, server_profile_uri: str, connection_id: int) -> bool:
-    """Forget one of our connections; False when there was none."""
-    with db_api.CONTEXT_WRITER.using(context):
-        result = context.session.execute(
-            sa.delete(_Connection)
-            .where(
-                _Connection.server_profile_uri == server_profile_uri,
-                _Connection.connection_id == connection_id,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount > 0
-
-
 __all__ = (
     "KIND_FULL",
     "KIND_NETWORK",
     "KIND_PORT",
+    "KIND_SERVER",
     "MAX_ERROR_LENGTH",
-    "OwnedConnection",
     "OwnedNetwork",
     "Work",
     "WorkRow",
-    "add_owned_connection",
     "add_owned_network",
     "claim_work",
     "complete_work",
     "count_pending",
     "expedite_work",
     "fail_work",
-    "owned_connections",
     "owned_network_by_segment",
     "owned_networks",
+    "pending_objects",
     "pending_work",
     "record_work",
-    "remove_owned_connection",
     "remove_owned_network",
     "renew_lease",
     "truncate_error",
-    "update_owned_connection",
     "utcnow",
 )

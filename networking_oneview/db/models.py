@@ -20,7 +20,8 @@ TABLE_OPTIONS = {**model_base.BASEV2.__table_args__, "mysql_default_charset": "u
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 NETWORK_TYPES = ("vlan", "flat")
-WORK_KINDS = ("network", "port", "full")
+WORK_KINDS = ("network", "port", "server", "full")
+PORT_STATES = ("waiting", "active", "refused", "error")
 
 
 class OneViewNetwork(model_base.BASEV2):
@@ -43,33 +44,64 @@ class OneViewNetwork(model_base.BASEV2):
     created_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime, nullable=False)
 
 
-class OneViewPortConnection(model_base.BASEV2):
-    """A server-profile connection this cloud created for a Neutron port (ownership).
+class OneViewNicClaim(model_base.BASEV2):
+    """Our hold on one NIC of one server profile while a bare-metal port is bound to it.
 
-    The unique (server_profile_uri, connection_id) index also serves lookups by profile.
+    ``original`` is the connection that was on the NIC before we took it over (JSON, restored
+    exactly when the port goes away); NULL when we added the connection ourselves.  Written
+    before the profile PUT, so a crash after the PUT still knows what to restore.
     """
 
-    __tablename__ = "oneview_port_connections"
+    __tablename__ = "oneview_nic_claims"
     __table_args__ = (
-        sa.Index("ix_oneview_port_connections_port_id", "port_id"),
-        sa.UniqueConstraint(
-            "server_profile_uri",
-            "connection_id",
-            name="uniq_oneview_port_connections0server_profile_uri0connection_id",
-        ),
+        sa.Index("ix_oneview_nic_claims_port_id", "port_id"),
+        sa.Index("ix_oneview_nic_claims_server_hardware_uri", "server_hardware_uri"),
         TABLE_OPTIONS,
     )
 
-    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    port_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
+    server_profile_uri: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    nic: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     server_hardware_uri: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    server_profile_uri: Mapped[str] = mapped_column(sa.String(255), nullable=False)
-    connection_id: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    port_id: Mapped[str] = mapped_column(sa.String(36), nullable=False)
     connection_name: Mapped[str] = mapped_column(sa.String(63), nullable=False)
-    oneview_port: Mapped[str] = mapped_column(sa.String(32), nullable=False)
-    network_uri: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    connection_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    original: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     created_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime, nullable=False)
     updated_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime, nullable=False)
+
+
+class OneViewPort(model_base.BASEV2):
+    """A bare-metal port bound by us: the server and NICs it needs, and how far it got.
+
+    Also the index of bound ports by server, so a server reconcile reads only its own ports.
+    """
+
+    __tablename__ = "oneview_ports"
+    __table_args__ = (
+        sa.Index("ix_oneview_ports_server_hardware_uri", "server_hardware_uri"),
+        TABLE_OPTIONS,
+    )
+
+    port_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    server_hardware_uri: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    nics: Mapped[str] = mapped_column(sa.Text, nullable=False)  # JSON [{nic, bootable}]
+    state: Mapped[str] = mapped_column(sa.String(16), nullable=False)
+    reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    updated_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime, nullable=False)
+
+
+class OneViewPowerRestore(model_base.BASEV2):
+    """A server we powered off for a profile change and still owe a power-on.
+
+    Recorded before the power-off, deleted after the power-on, so no crash, failed power-on or
+    task time-out leaves a tenant's server off.
+    """
+
+    __tablename__ = "oneview_power_restores"
+    __table_args__ = (TABLE_OPTIONS,)
+
+    server_hardware_uri: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(sa.DateTime, nullable=False)
 
 
 class OneViewPendingWork(model_base.BASEV2):
@@ -102,7 +134,13 @@ class OneViewPendingWork(model_base.BASEV2):
 
 TABLES = tuple(
     model.__table__  # type: ignore[attr-defined]
-    for model in (OneViewNetwork, OneViewPortConnection, OneViewPendingWork)
+    for model in (
+        OneViewNetwork,
+        OneViewNicClaim,
+        OneViewPort,
+        OneViewPowerRestore,
+        OneViewPendingWork,
+    )
 )
 TABLE_NAMES = tuple(table.name for table in TABLES)
 TABLE_PREFIX = "oneview_"

@@ -13,46 +13,43 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from neutron.db import provisioning_blocks
-from neutron_lib.callbacks import resources
-
 from networking_oneview.conf import Mappings
 from networking_oneview.db import api as db
-from networking_oneview.oneview import (
-    OneViewClient,
-    OneViewConflict,
-    OneViewNotFound,
-    OneViewTaskError,
-    versions,
-)
+from networking_oneview.db import claims as claims_db
+from networking_oneview.db import ports as ports_db
+from networking_oneview.oneview import OneViewClient, OneViewConflict, OneViewNotFound
 from networking_oneview.port_profile import BindingProfileError
 from networking_oneview.port_profile import parse as parse_profile
 from networking_oneview.reconcile import desired
-from networking_oneview.reconcile.inventory import Inventory, ServerNotFound
+from networking_oneview.reconcile.connections import ADOPT
+from networking_oneview.reconcile.inventory import HARDWARE, Inventory, ServerNotFound
 from networking_oneview.reconcile.networks import plan_membership, plan_networks
-from networking_oneview.reconcile.profiles import DesiredConnection, plan_profile
+from networking_oneview.reconcile.outcomes import NotReady
+from networking_oneview.reconcile.power import PowerControl, PowerSettings
+from networking_oneview.reconcile.server_profiles import ServerProfiles, ServerSettings
 from networking_oneview.topology import MappedUplinkSet, Topology, read_topology
 
 LOG = logging.getLogger(__name__)
 
 NETWORKS = "/rest/ethernet-networks"
-PROVISIONING_ENTITY = "oneview"
-SERVER_NOT_OFF = "ServerNotOffWithCauseForNoServerChange"
 STALE_RETRIES = 3
 
 
-class _RefusedWhileOn(Exception):
-    """OneView would not apply the change with the server on."""
+def hardware_id(uri: str) -> str:
+    return uri.rstrip("/").rsplit("/", 1)[-1]
 
 
-class NotReady(Exception):
-    """The object cannot be reconciled yet (a dependency or the server is busy); retry later."""
+def hardware_uri(id_or_uri: str) -> str:
+    return id_or_uri if id_or_uri.startswith("/rest/") else f"{HARDWARE}/{id_or_uri}"
 
 
 @dataclass(frozen=True)
 class ApplierSettings:
     cloud_name: str = "neutron"
     topology_max_age: float = 300.0  # re-read LIGs/uplink sets so fixes in OneView are seen
+    existing_connections: str = ADOPT
+    allow_power_off: bool = True
+    power_off_timeout: float = 120.0
 
 
 class Applier:
@@ -68,9 +65,18 @@ class Applier:
         self.client = client
         self.mappings = mappings
         self.settings = settings
-        self.inventory = inventory or Inventory(lambda: client.get_all("/rest/server-hardware"))
+        self.inventory = inventory or Inventory.of(client)
         self._topology: Topology | None = None
         self._topology_read_at = float("-inf")
+        self.servers = ServerProfiles(
+            client,
+            ServerSettings(
+                settings.cloud_name, settings.existing_connections, settings.allow_power_off
+            ),
+            self.inventory,
+            self.topology,
+            PowerControl(client, PowerSettings(settings.power_off_timeout)),
+        )
 
     # -- topology ------------------------------------------------------------------------------
     def topology(self, refresh: bool = False) -> Topology:
@@ -271,200 +277,54 @@ class Applier:
         LOG.info("%s: adding %s, removing %s", label, list(plan.added), list(plan.removed))
         return True
 
-    # -- ports and server profiles ----------------------------------------------------------
+    # -- ports: where they go; servers: their profiles --------------------------------------
     def reconcile_port(self, context: Any, port_id: str) -> None:
-        """Reconcile every server the port is (or was) connected to."""
-        servers = {r.server_hardware_uri for r in db.owned_connections(context, port_id=port_id)}
-        for bound in desired.bound_ports(context, port_id):
-            servers |= {nic.hardware_uri for nic, _ in self._nics(bound)}
-        for hardware_uri in sorted(servers):
-            self.reconcile_server(context, hardware_uri)
+        """Record where a bound port goes (server and NICs) and queue every server it touches.
 
-    def _nics(self, bound: desired.BoundPort) -> list[tuple[Any, bool]]:
+        The profile itself is changed by that server's own work item, under the server's lease,
+        so two ports of one server never have two writers.
+        """
+        old = ports_db.port(context, port_id)
+        servers = {c.server_hardware_uri for c in claims_db.claims(context, port_id=port_id)}
+        if old is not None and old.server_hardware_uri:
+            servers.add(old.server_hardware_uri)
+        bound = desired.bound_ports(context, port_id)
+        if bound:
+            target, error = self._target(port_id, bound[0])
+            if target is not None:
+                hardware_uri, nics = target
+                servers.add(hardware_uri)
+                same = old is not None and (old.server_hardware_uri, old.nics) == target
+                state = old.state if same else ports_db.WAITING
+                ports_db.save_port(context, port_id, hardware_uri, nics, state, None)
+            else:
+                ports_db.save_port(context, port_id, None, (), ports_db.ERROR, error)
+        else:
+            ports_db.forget_port(context, port_id)
+        for hardware_uri in sorted(servers):
+            db.record_work(context, db.KIND_SERVER, hardware_id(hardware_uri))
+
+    def _target(self, port_id: str, bound: desired.BoundPort) -> tuple[Any, str]:
+        """((server hardware URI, NICs), "") the port's links designate, or (None, why)."""
         try:
             request = parse_profile(bound.profile, bound.mac)
-        except BindingProfileError as error:
-            LOG.warning("Port %s: unusable binding profile: %s", bound.port_id, error)
-            return []
-        found = []
-        for link in request.links:
-            try:
-                found.append((self.inventory.locate(link, request.mac), link.bootable))
-            except ServerNotFound as error:
-                LOG.warning("Port %s stays DOWN: %s", bound.port_id, error)
-        return found
-
-    def reconcile_server(self, context: Any, hardware_uri: str) -> None:
-        hardware = self.client.get(hardware_uri)
-        wanted = self._desired_connections(context, hardware_uri)
-        profile_uri = hardware.get("serverProfileUri")
-        if not profile_uri:
-            for record in db.owned_connections(context):
-                if record.server_hardware_uri == hardware_uri:
-                    db.remove_owned_connection(
-                        context, record.server_profile_uri, record.connection_id
-                    )
-            if wanted:
-                raise NotReady(
-                    f"server hardware {hardware.get('name')!r} ({hardware_uri}) has no server "
-                    f"profile; ports {sorted({w.port_id for w in wanted})} stay DOWN until one "
-                    "is applied in OneView"
-                )
-            return
-        api = self.client.api_version
-        force_off = False
-        for _attempt in range(STALE_RETRIES):
-            owned = db.owned_connections(context, server_profile_uri=profile_uri)
-            profile = self.client.get(profile_uri)
-            plan = plan_profile(wanted, owned, versions.profile_connections(profile, api))
-            for warning in plan.warnings:
-                LOG.warning("Server %s: %s", hardware.get("name"), warning)
-            if plan.connections is None:
-                break
-            LOG.info(
-                "Server profile %s (%s): adding %s, removing %s, changing %s%s",
-                profile.get("name"),
-                profile_uri,
-                list(plan.added),
-                list(plan.removed),
-                list(plan.changed),
-                " (needs the server off)" if plan.needs_power_off else "",
+            located = [(self.inventory.locate(link, request.mac), link) for link in request.links]
+        except (BindingProfileError, ServerNotFound) as error:
+            LOG.warning("Port %s stays DOWN: %s", port_id, error)
+            return None, str(error)
+        servers = {nic.hardware_uri for nic, _ in located}
+        if len(servers) > 1:
+            why = (
+                f"local_link_information names NICs of {len(servers)} different servers "
+                f"({', '.join(sorted(servers))}); a bare-metal port belongs to one server"
             )
-            body = versions.with_profile_connections(profile, plan.connections, api)
-            try:
-                self._put_profile(hardware, body, plan.needs_power_off or force_off)
-                break
-            except _RefusedWhileOn:
-                LOG.info(
-                    "OneView refused to change %s while it is on; powering it off for the change",
-                    hardware.get("name"),
-                )
-                force_off = True
-                hardware = self.client.get(hardware_uri)
-            except OneViewConflict:
-                LOG.info("Server profile %s changed meanwhile; planning again", profile_uri)
-        profile = self.client.get(profile_uri)
-        self._record(context, hardware_uri, profile, wanted, api)
+            LOG.warning("Port %s stays DOWN: %s", port_id, why)
+            return None, why
+        nics = tuple(ports_db.PortNic(nic.oneview_port, link.bootable) for nic, link in located)
+        return (servers.pop(), nics), ""
 
-    def _desired_connections(self, context: Any, hardware_uri: str) -> list[DesiredConnection]:
-        wanted = []
-        for bound in desired.bound_ports(context):
-            for nic, bootable in self._nics(bound):
-                if nic.hardware_uri != hardware_uri:
-                    continue
-                network_uri = self._network_uri(context, bound)
-                wanted.append(
-                    DesiredConnection(bound.port_id, nic.oneview_port, network_uri, bootable)
-                )
-        return wanted
-
-    def _network_uri(self, context: Any, bound: desired.BoundPort) -> str:
-        """The OneView network of the port's bound segment, creating it first if needed."""
-        segment = next(
-            (
-                s
-                for s in desired.network_segments(context, bound.network_id)
-                if s.id == bound.segment_id
-            ),
-            None,
-        )
-        if segment is None:
-            raise NotReady(f"port {bound.port_id}: its bound segment {bound.segment_id} is gone")
-        manual = self.topology().manual_network(segment.network_type, segment.physnet)
-        if manual:
-            return manual
-        record = db.owned_network_by_segment(context, segment.id)
-        if record is None:
-            self.reconcile_network(context, segment.network_id)
-            record = db.owned_network_by_segment(context, segment.id)
-        if record is None:
-            raise NotReady(
-                f"port {bound.port_id}: segment {segment.id} ({segment.network_type} on "
-                f"{segment.physnet}) has no OneView network"
-            )
-        return record.oneview_uri
-
-    def _put_profile(self, hardware: dict[str, Any], body: dict[str, Any], needs_off: bool):
-        """PUT the profile; power the server off around it only when needed, and restore it."""
-        powered_off = False
-        try:
-            if needs_off and hardware.get("powerState") == "On":
-                powered_off = self._power(hardware, "Off")
-            try:
-                self.client.update(body, kind="server-profile")
-            except OneViewTaskError as error:
-                if error.error_code == SERVER_NOT_OFF and not powered_off:
-                    raise _RefusedWhileOn() from None
-                raise
-        finally:
-            if powered_off:
-                self._power(hardware, "On")
-
-    def _power(self, hardware: dict[str, Any], state: str) -> bool:
-        if hardware.get("powerLock"):
-            raise NotReady(
-                f"server hardware {hardware.get('name')!r} is power-locked by another OneView "
-                "operation"
-            )
-        control = "PressAndHold" if state == "Off" else "MomentaryPress"
-        self.client.put(
-            f"{hardware['uri']}/powerState", {"powerState": state, "powerControl": control}
-        )
-        LOG.info("Powered %s server hardware %s", state.lower(), hardware.get("name"))
-        return True
-
-    def _record(
-        self,
-        context: Any,
-        hardware_uri: str,
-        profile: dict[str, Any],
-        wanted: list[DesiredConnection],
-        api: int,
-    ) -> None:
-        """Bring our ownership records in line with the profile as it now is; mark ports up."""
-        present = {c.get("name"): c for c in versions.profile_connections(profile, api)}
-        profile_uri = profile["uri"]
-        records = {
-            r.connection_name: r
-            for r in db.owned_connections(context, server_profile_uri=profile_uri)
-        }
-        wanted_names = {w.name for w in wanted}
-        for name, record in records.items():
-            if name not in wanted_names or name not in present:
-                db.remove_owned_connection(context, profile_uri, record.connection_id)
-        ready: dict[str, bool] = {}
-        for want in wanted:
-            connection = present.get(want.name)
-            done = connection is not None and connection.get("networkUri") == want.network_uri
-            ready[want.port_id] = ready.get(want.port_id, True) and done
-            if connection is None:
-                continue
-            record = records.get(want.name)
-            if record is None:
-                db.add_owned_connection(
-                    context,
-                    db.OwnedConnection(
-                        port_id=want.port_id,
-                        server_hardware_uri=hardware_uri,
-                        server_profile_uri=profile_uri,
-                        connection_id=connection["id"],
-                        connection_name=want.name,
-                        oneview_port=want.oneview_port,
-                        network_uri=connection.get("networkUri", ""),
-                    ),
-                )
-            elif record.network_uri != connection.get("networkUri"):
-                db.update_owned_connection(
-                    context,
-                    profile_uri,
-                    record.connection_id,
-                    network_uri=connection.get("networkUri", ""),
-                )
-        for port_id, done in ready.items():
-            if done:
-                provisioning_blocks.provisioning_complete(
-                    context, port_id, resources.PORT, PROVISIONING_ENTITY
-                )
+    def reconcile_server(self, context: Any, hardware_id_or_uri: str) -> None:
+        self.servers.reconcile(context, hardware_uri(hardware_id_or_uri))
 
     # -- helpers -------------------------------------------------------------------------------
     def _get_or_none(self, uri: str) -> dict[str, Any] | None:

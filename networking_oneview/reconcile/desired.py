@@ -87,8 +87,10 @@ def all_segments(context: Any) -> list[Segment]:
         return [_segment(row, name or "") for row, name in rows]
 
 
-def bound_ports(context: Any, port_id: str | None = None) -> list[BoundPort]:
-    """Ports whose active binding was made by this driver (all, or one)."""
+def bound_ports(
+    context: Any, port_id: str | None = None, port_ids: list[str] | None = None
+) -> list[BoundPort]:
+    """Ports whose active binding was made by this driver (all, one, or some)."""
     with db_api.CONTEXT_READER.using(context):
         query = (
             context.session.query(
@@ -113,6 +115,10 @@ def bound_ports(context: Any, port_id: str | None = None) -> list[BoundPort]:
         )
         if port_id is not None:
             query = query.filter(models_v2.Port.id == port_id)
+        if port_ids is not None:
+            if not port_ids:
+                return []
+            query = query.filter(models_v2.Port.id.in_(port_ids))
         return [
             BoundPort(pid, net, mac, host, _profile(profile), segment)
             for pid, net, mac, host, profile, segment in query.all()

@@ -1,8 +1,12 @@
-"""Which server and which NIC a bare-metal port means: an index of OneView's server hardware.
+"""Which server and which NIC a bare-metal port means: an index of OneView's servers.
 
-``HardwareIndex`` is pure (built from server-hardware documents); ``Inventory`` keeps one per
-process, refreshed when it is older than ``max_age`` or when a look-up misses (at most once per
-``min_refresh`` seconds, so a flood of unknown MACs cannot hammer the appliance).
+A MAC is looked up in two places, because Ironic enrols the MAC the NIC really presents: with
+OneView's default Virtual MACs that is the MAC the profile connection got from OneView's pool;
+with Physical MACs it is the hardware's, from its port map.  ``HardwareIndex`` is pure (built
+from server-hardware and server-profile documents); ``Inventory`` keeps one per process, read
+with two paged collection GETs, refreshed when older than ``max_age`` or on a miss (at most once
+per ``min_refresh`` seconds, so a flood of unknown MACs cannot hammer the appliance), and patched
+in place after each profile we change ourselves.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from networking_oneview.port_profile import Link
 
 HARDWARE = "/rest/server-hardware"
+PROFILES = "/rest/server-profiles"
 
 
 class ServerNotFound(LookupError):
@@ -32,15 +37,25 @@ class Nic:
 class Server:
     uri: str
     name: str
-    has_virtual_connect: bool  # blades in an enclosure; rack servers have no locationUri
-    nics: Mapping[str, str]  # MAC (lower case) -> oneview_port
+    enclosure_uri: str | None  # blades sit in an enclosure; rack servers have no locationUri
+    nics: Mapping[str, str]  # MAC (lower case) -> oneview_port, physical and virtual
+
+    @property
+    def has_virtual_connect(self) -> bool:
+        return bool(self.enclosure_uri)
 
     @property
     def hardware_id(self) -> str:
         return self.uri.rsplit("/", 1)[-1]
 
 
-def _nics(hardware: Mapping[str, Any]) -> dict[str, str]:
+def profile_connections(profile: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A profile's connections wherever its API version keeps them."""
+    settings = profile.get("connectionSettings") or {}
+    return list(settings.get("connections") or profile.get("connections") or [])
+
+
+def _port_map_nics(hardware: Mapping[str, Any]) -> dict[str, str]:
     nics: dict[str, str] = {}
     for slot in (hardware.get("portMap") or {}).get("deviceSlots") or []:
         for physical in slot.get("physicalPorts") or []:
@@ -53,25 +68,46 @@ def _nics(hardware: Mapping[str, Any]) -> dict[str, str]:
     return nics
 
 
+def _profile_nics(profile: Mapping[str, Any] | None) -> dict[str, str]:
+    """MACs OneView assigned to the profile's connections (Virtual / UserDefined MACs)."""
+    nics: dict[str, str] = {}
+    for connection in profile_connections(profile or {}):
+        mac, port = connection.get("mac"), connection.get("portId")
+        if isinstance(mac, str) and isinstance(port, str) and port != "Auto":
+            nics[mac.lower()] = port
+    return nics
+
+
 @dataclass(frozen=True)
 class HardwareIndex:
     servers: Mapping[str, Server]  # by hardware id and by uuid
     by_mac: Mapping[str, Server]
 
     @classmethod
-    def build(cls, documents: Iterable[Mapping[str, Any]]) -> HardwareIndex:
+    def build(
+        cls,
+        hardware_docs: Iterable[Mapping[str, Any]],
+        profile_docs: Iterable[Mapping[str, Any]] = (),
+    ) -> HardwareIndex:
+        profiles = {p.get("serverHardwareUri"): p for p in profile_docs}
         servers: dict[str, Server] = {}
         by_mac: dict[str, Server] = {}
-        for doc in documents:
-            server = Server(
-                doc["uri"], doc.get("name", ""), bool(doc.get("locationUri")), _nics(doc)
-            )
+        for doc in hardware_docs:
+            nics = {**_port_map_nics(doc), **_profile_nics(profiles.get(doc["uri"]))}
+            server = Server(doc["uri"], doc.get("name", ""), doc.get("locationUri"), nics)
             servers[server.hardware_id] = server
             if doc.get("uuid"):
                 servers[doc["uuid"]] = server
-            for mac in server.nics:
+            for mac in nics:
                 by_mac[mac] = server
         return cls(servers, by_mac)
+
+    def knows(self, link: Link, mac: str) -> bool:
+        try:
+            self.locate(link, mac)
+        except ServerNotFound:
+            return False
+        return True
 
     def locate(self, link: Link, mac: str) -> Nic:
         """The server NIC a link designates; raise ServerNotFound with the reason."""
@@ -86,7 +122,8 @@ class HardwareIndex:
             server = self.by_mac.get(mac)
             if server is None:
                 raise ServerNotFound(
-                    f"no OneView server hardware has a NIC with MAC {mac}; set "
+                    f"no OneView server hardware has a NIC with MAC {mac} (neither in its port "
+                    "map nor as a profile connection's MAC); set "
                     "switch_info.server_hardware_id or fix the port's MAC"
                 )
         if not server.has_virtual_connect:
@@ -108,13 +145,19 @@ class HardwareIndex:
             )
         return Nic(server.uri, port)
 
+    def server(self, hardware_uri: str) -> Server | None:
+        return self.servers.get(hardware_uri.rsplit("/", 1)[-1])
+
+
+Fetch = Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]
+
 
 class Inventory:
-    """A per-process, thread-safe cache of the server-hardware index."""
+    """A per-process, thread-safe cache of the server index."""
 
     def __init__(
         self,
-        fetch: Callable[[], list[dict[str, Any]]],
+        fetch: Fetch,
         max_age: float = 600.0,
         min_refresh: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
@@ -124,18 +167,44 @@ class Inventory:
         self._min_refresh = min_refresh
         self._clock = clock
         self._lock = threading.Lock()
+        self._hardware: list[dict[str, Any]] = []
+        self._profiles: dict[str, dict[str, Any]] = {}
         self._index: HardwareIndex | None = None
         self._fetched_at = float("-inf")
+
+    @classmethod
+    def of(cls, client: Any, **kwargs: Any) -> Inventory:
+        """An inventory read from ``client`` (server hardware and server profiles, paged)."""
+        return cls(lambda: (client.get_all(HARDWARE), client.get_all(PROFILES)), **kwargs)
 
     def index(self, *, refresh: bool = False) -> HardwareIndex:
         with self._lock:
             age = self._clock() - self._fetched_at
             stale = self._index is None or age > self._max_age
             if stale or (refresh and age > self._min_refresh):
-                self._index = HardwareIndex.build(self._fetch())
+                hardware, profiles = self._fetch()
+                self._hardware = list(hardware)
+                self._profiles = {p["uri"]: p for p in profiles if p.get("uri")}
+                self._rebuild()
                 self._fetched_at = self._clock()
             assert self._index is not None
             return self._index
+
+    @property
+    def last_known(self) -> HardwareIndex | None:
+        """The last index read, however old, without asking OneView (used during outages)."""
+        return self._index
+
+    def _rebuild(self) -> None:
+        self._index = HardwareIndex.build(self._hardware, self._profiles.values())
+
+    def note_profile(self, profile: Mapping[str, Any]) -> None:
+        """Take a profile as OneView returned it after our change (its MACs may be new)."""
+        with self._lock:
+            if self._index is None or not profile.get("uri"):
+                return
+            self._profiles[profile["uri"]] = dict(profile)
+            self._rebuild()
 
     def locate(self, link: Link, mac: str) -> Nic:
         """Look up in the cached index; on a miss refresh once and look again."""

@@ -30,17 +30,28 @@ EXPECTED_COLUMNS = {
         "oneview_name": (S, 255, False),
         "created_at": (DT, None, False),
     },
-    "oneview_port_connections": {
-        "id": (INT, None, False),
-        "port_id": (S, 36, False),
-        "server_hardware_uri": (S, 255, False),
+    "oneview_nic_claims": {
         "server_profile_uri": (S, 255, False),
-        "connection_id": (INT, None, False),
+        "nic": (S, 32, False),
+        "server_hardware_uri": (S, 255, False),
+        "port_id": (S, 36, False),
         "connection_name": (S, 63, False),
-        "oneview_port": (S, 32, False),
-        "network_uri": (S, 255, False),
+        "connection_id": (INT, None, True),
+        "original": (TEXT, None, True),
         "created_at": (DT, None, False),
         "updated_at": (DT, None, False),
+    },
+    "oneview_ports": {
+        "port_id": (S, 36, False),
+        "server_hardware_uri": (S, 255, True),
+        "nics": (TEXT, None, False),
+        "state": (S, 16, False),
+        "reason": (TEXT, None, True),
+        "updated_at": (DT, None, False),
+    },
+    "oneview_power_restores": {
+        "server_hardware_uri": (S, 255, False),
+        "created_at": (DT, None, False),
     },
     "oneview_pending_work": {
         "id": (BIG, None, False),
@@ -61,13 +72,14 @@ EXPECTED_INDEXES = {
         "ix_oneview_networks_network_id": (["network_id"], False),
         "uniq_oneview_networks0oneview_uri": (["oneview_uri"], True),
     },
-    "oneview_port_connections": {
-        "ix_oneview_port_connections_port_id": (["port_id"], False),
-        "uniq_oneview_port_connections0server_profile_uri0connection_id": (
-            ["server_profile_uri", "connection_id"],
-            True,
-        ),
+    "oneview_nic_claims": {
+        "ix_oneview_nic_claims_port_id": (["port_id"], False),
+        "ix_oneview_nic_claims_server_hardware_uri": (["server_hardware_uri"], False),
     },
+    "oneview_ports": {
+        "ix_oneview_ports_server_hardware_uri": (["server_hardware_uri"], False),
+    },
+    "oneview_power_restores": {},
     "oneview_pending_work": {
         "ix_oneview_pending_work_kind_object_id": (["kind", "object_id"], False),
         "ix_oneview_pending_work_not_before": (["not_before"], False),

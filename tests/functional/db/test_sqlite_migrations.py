@@ -130,3 +130,31 @@ def test_neutron_db_manage_check_migration_accepts_our_branch(neutron_db_manage)
 
     assert result.returncode == 0, result.stderr
     assert "start_networking_oneview (branchpoint)" in result.stdout
+
+
+def test_connections_recorded_before_the_nic_claims_become_claims_on_added_connections(engine):
+    migration.upgrade(str(engine.url), revision="ef8d450dd92e")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO oneview_port_connections (port_id, server_hardware_uri, "
+                "server_profile_uri, connection_id, connection_name, oneview_port, network_uri, "
+                "created_at, updated_at) VALUES ('port-1', '/rest/server-hardware/1', "
+                "'/rest/server-profiles/1', 3, 'neutron-port-1-Mezz-3-1-a', 'Mezz 3:1-a', "
+                "'/rest/ethernet-networks/1', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+
+    migration.upgrade(str(engine.url))
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT server_profile_uri, nic, port_id, connection_name, connection_id, "
+                "original FROM oneview_nic_claims"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("/rest/server-profiles/1", "Mezz 3:1-a", "port-1", "neutron-port-1-Mezz-3-1-a", 3, None)
+    ]
+    assert "oneview_port_connections" not in sa.inspect(engine).get_table_names()

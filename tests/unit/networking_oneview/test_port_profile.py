@@ -36,11 +36,15 @@ def test_switch_info_as_a_dict():
 
 
 def test_without_server_hardware_id_the_server_is_found_by_mac():
-    assert parse(profile(link()), MAC).links == (Link(None, None, False),)
+    assert parse(profile(link()), MAC).links == (Link(None, None, None),)
+
+
+def test_without_bootable_the_port_has_no_opinion_on_boot_priority():
+    assert parse(profile(link({"server_hardware_id": SH})), MAC).links[0].bootable is None
 
 
 def test_another_drivers_plain_switch_info_is_ignored():
-    assert parse(profile(link("switch-17")), MAC).links == (Link(None, None, False),)
+    assert parse(profile(link("switch-17")), MAC).links == (Link(None, None, None),)
 
 
 def test_port_id_naming_a_oneview_nic_selects_it():
