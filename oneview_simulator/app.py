@@ -20,8 +20,8 @@ from oneview_simulator.versions import check_requested
 LOG = logging.getLogger(__name__)
 ADMIN_PREFIX = "/_sim"
 CONNECTION_KEY = "oneview_simulator.connection"  # the server's connection object (server.py)
-# Endpoints a client may call without a session.
-_OPEN = {("GET", "/rest/version"), ("POST", "/rest/login-sessions"), ("GET", "/rest/logindomains")}
+# Endpoints a client may call without a session (as on an appliance: what a login page needs).
+_OPEN = {("GET", "/rest/version"), ("POST", "/rest/login-sessions"), ("GET", "/rest/logindetails")}
 
 
 def error_response(error: ApplianceError):

@@ -36,8 +36,27 @@ def logout():
 
 @blueprint.get("/rest/logindomains")
 def login_domains():
+    """The configured login domains; like the appliance, only for a logged-in session."""
     local = {"type": "LoginDomainConfigVersion600", "name": "Local", "uri": None}
     return jsonify({"members": [local], "total": 1, "count": 1, "start": 0})
+
+
+@blueprint.get("/rest/logindetails")
+def login_details():
+    """What a login page needs before anyone has logged in: no session required."""
+    return jsonify(
+        {
+            "type": "LoginDetailsDto",
+            "category": "logindetails",
+            "uri": "/rest/logindetails",
+            "allowLocalLogin": True,
+            "defaultLoginDomain": {"name": "Local", "loginDomain": "0", "uri": None},
+            "configuredLoginDomains": [],  # no directories: local users only
+            "loginMessage": {"message": "", "acknowledgment": False},
+            "technicianEnabled": False,
+            "twoFactorAuthenticationEnabled": False,
+        }
+    )
 
 
 @blueprint.get(TASKS)

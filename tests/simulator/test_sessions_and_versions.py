@@ -110,3 +110,31 @@ def test_get_shows_the_type_of_the_requested_version(rest):
     assert rest.at(800).get(uplink_uri).json()["type"] == "uplink-setV4"
     assert rest.at(1200).get(uplink_uri).json()["type"] == "uplink-setV6"
     assert rest.at(8600).get(uplink_uri).json()["type"] == "uplink-setV7"
+
+
+def test_login_domains_need_a_session(rest):
+    anonymous = rest.http.get(
+        rest.base + "/rest/logindomains",
+        headers={"X-API-Version": "2000"},
+        verify=rest.ca_file,
+        timeout=10,
+    )
+    assert anonymous.status_code == 401
+    assert anonymous.json()["errorCode"] == "AUTHORIZATION"
+    answer = rest.get("/rest/logindomains")
+    assert answer.status_code == 200
+    assert [m["name"] for m in answer.json()["members"]] == ["Local"]
+
+
+def test_login_details_are_served_without_a_session(simulator):
+    answer = requests.get(
+        simulator.url + "/rest/logindetails",
+        headers={"X-API-Version": "2000"},
+        verify=simulator.ca_file,
+        timeout=10,
+    )
+    assert answer.status_code == 200
+    details = answer.json()
+    assert details["allowLocalLogin"] is True
+    assert details["defaultLoginDomain"]["name"] == "Local"
+    assert details["configuredLoginDomains"] == []
