@@ -1,4 +1,5 @@
-"""The simulator's own admin API under ``/_sim``: faults, request log, state dump, reset.
+"""The simulator's own admin API under ``/_sim``: faults, request log, task history, state dump,
+reset.
 
 It needs no session and is never faulted; it exists only on the simulator (a real appliance has
 nothing there), so a driver pointed at a real OneView cannot use it by mistake.
@@ -63,6 +64,17 @@ def revoke_sessions():
 def requests_log():
     sim = appliance()
     return jsonify({"counts": dict(sim.request_counts), "log": list(sim.request_log)})
+
+
+@blueprint.get("/tasks")
+def task_history():
+    """Every task since the last reset or request-log clear; ?resourceUri= and ?name= filter."""
+    history = appliance().task_history
+    for key in ("resourceUri", "name"):
+        wanted = request.args.get(key)
+        if wanted is not None:
+            history = [entry for entry in history if entry[key] == wanted]
+    return jsonify({"tasks": history})
 
 
 @blueprint.delete("/requests")

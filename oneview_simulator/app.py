@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from oneview_simulator.appliance import Appliance
 from oneview_simulator.errors import ApplianceError
+from oneview_simulator.tasks import Origin
 from oneview_simulator.versions import check_requested
 
 LOG = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def create_app(appliance: Appliance) -> Callable:
     app.json.sort_keys = False
     app.extensions["oneview_appliance"] = appliance
     appliance.task_context = app.app_context
+    appliance.request_origin = _request_origin
 
     @app.before_request
     def check_version_and_session():
@@ -75,6 +77,12 @@ def create_app(appliance: Appliance) -> Callable:
     for module in (appliance_api, networks, uplinks, servers, admin):
         app.register_blueprint(module.blueprint)
     return FaultLayer(app, appliance)
+
+
+def _request_origin() -> Origin:
+    if not has_request_context():
+        return Origin()
+    return Origin(request.method, request.path)
 
 
 class FaultLayer:

@@ -1,4 +1,5 @@
-"""The simulated appliance's state: resources, sessions, tasks, faults and the request log."""
+"""The simulated appliance's state: resources, sessions, tasks, faults, the request log and the
+task history."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from oneview_simulator.errors import ApplianceError
 from oneview_simulator.faults import FaultInjector
 from oneview_simulator.sessions import SessionRegistry
 from oneview_simulator.store import ResourceStore
-from oneview_simulator.tasks import Action, TaskEngine
+from oneview_simulator.tasks import Action, Hook, Later, Origin, TaskEngine
 from oneview_simulator.versions import CURRENT_VERSION, MINIMUM_VERSION
 
 DEFAULT_USERNAME = "Administrator"
@@ -70,6 +71,8 @@ class Appliance:
         self._fixture_source = fixture
         # Set by the HTTP app so task actions, which run on timer threads, see the app context.
         self.task_context: Callable[[], AbstractContextManager[Any]] = nullcontext
+        # Set by the HTTP app: the request being served, recorded with every task it starts.
+        self.request_origin: Callable[[], Origin] = Origin
         self.load(read_fixture(fixture))
 
     # -- state -------------------------------------------------------------------------------
@@ -101,7 +104,15 @@ class Appliance:
         }
 
     # -- writes --------------------------------------------------------------------------------
-    def run_task(self, name: str, resource: dict[str, Any] | None, action: Action) -> dict:
+    def run_task(
+        self,
+        name: str,
+        resource: dict[str, Any] | None,
+        action: Action,
+        *,
+        on_start: Hook | None = None,
+        on_end: Hook | None = None,
+    ) -> dict:
         """Start a task for a validated write, subject to the task fault knobs."""
         fail_with = None
         if self.faults.task_fails():
@@ -113,17 +124,33 @@ class Appliance:
             )
         context = self.task_context
 
-        def run_in_context() -> str | None:
-            with context():
-                return action()
+        def in_context(step: Action) -> Action:
+            def run():
+                with context():
+                    result = step()
+                if isinstance(result, Later):  # its next step runs in the app context too
+                    return Later(result.seconds, in_context(result.then), result.status)
+                return result
+
+            return run
 
         return self.tasks.submit(
             name,
             resource,
-            run_in_context,
+            in_context(action),
             duration=self.faults.task_duration(),
             fail_with=fail_with,
+            origin=self.request_origin(),
+            on_start=on_start,
+            on_end=on_end,
         )
+
+    @property
+    def task_history(self) -> list[dict[str, Any]]:
+        """Every task since the last reset or request-log clear, oldest first: id, uri, name,
+        resourceUri, method and path of the request that created it, started and ended
+        (time.monotonic(); ended None while running) and state (its final taskState)."""
+        return self.tasks.history()
 
     # -- request log -----------------------------------------------------------------------
     def record(self, method: str, path: str, query: str, status: int, seconds: float) -> None:
@@ -142,9 +169,11 @@ class Appliance:
                 del self.request_log[: len(self.request_log) - REQUEST_LOG_LIMIT]
 
     def clear_request_log(self) -> None:
+        """Forget the request log, the counters and the task history."""
         with self._log_lock:
             self.request_log.clear()
             self.request_counts.clear()
+        self.tasks.clear_history()
 
     def requests_to(self, method: str, path: str) -> int:
         with self._log_lock:
