@@ -189,6 +189,21 @@ class OneViewTestCase(OneViewConfigured, test_plugin.Ml2PluginV2TestCase):
         profile = self.profile_of(hardware_name) or {}
         return list((profile.get("connectionSettings") or {}).get("connections", []))
 
+    def claims_of(self, hardware_name: str) -> dict[str, Any]:
+        """Our NIC claims on the server, by NIC (the driver's ownership records)."""
+        from networking_oneview.db import claims as claims_db
+
+        uri = self.hardware(hardware_name)["uri"]
+        return {r.claim.nic: r.claim for r in claims_db.claims(self.admin, server_hardware_uri=uri)}
+
+    def power_requests(self) -> list[dict[str, Any]]:
+        """Every power request the appliance received, from its request log."""
+        return [
+            r
+            for r in self.sim.appliance.request_log
+            if r["path"].endswith("/powerState") and r["method"] == "PUT"
+        ]
+
     def mac_of(self, hardware_name: str, port: str = "Mezz 3:2-a") -> str:
         location, rest = port.split(" ")
         slot, rest = rest.split(":")
