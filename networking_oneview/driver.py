@@ -97,6 +97,11 @@ class OneViewMechanismDriver(api.MechanismDriver):
         if fatal:
             raise conf.ConfigError("; ".join(str(p) for p in fatal))
         self.applier.use_topology(topology)
+        try:
+            # Known MACs let bind_port recognise our servers' NICs during a later outage.
+            self.inventory.index()
+        except OneViewError as error:
+            LOG.warning("Could not read OneView's servers at start-up (%s); reading later", error)
 
     @property
     def connectivity(self) -> str:

@@ -87,14 +87,18 @@ class WorkRunner:
         self.applier = applier
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()  # one round at a time per process
+        self._failed_now: set[tuple[str, str]] = set()
 
     def run_pending(self, context: Any | None = None, max_rounds: int = 100) -> int:
         """Process due work until none is left (or ``max_rounds``); return items processed."""
         context = context or n_context.get_admin_context()
         done = 0
         with self._lock:
+            self._failed_now: set[tuple[str, str]] = set()  # not retried within this run
             for _ in range(max_rounds):
-                claimed = db.claim_work(context, self.holder, LEASE_SECONDS, BATCH)
+                claimed = db.claim_work(
+                    context, self.holder, LEASE_SECONDS, BATCH, exclude=frozenset(self._failed_now)
+                )
                 if not claimed:
                     break
                 with LeaseKeeper(claimed, self.holder):
@@ -118,6 +122,7 @@ class WorkRunner:
                 self._failed(context, work, error)
 
     def _failed(self, context: Any, work: db.Work, error: Exception) -> None:
+        self._failed_now.add((work.kind, work.object_id))
         if isinstance(error, Refused):
             LOG.error(
                 "%s %s: %s. Not retried until something changes or "

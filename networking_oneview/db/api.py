@@ -141,6 +141,7 @@ def claim_work(
     lease_seconds: float,
     limit: int,
     now: datetime.datetime | None = None,
+    exclude: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[Work]:
     """Lease up to ``limit`` objects that have due work, and return one ``Work`` per object.
 
@@ -149,7 +150,8 @@ def claim_work(
     All of its rows are then claimed together, rows still in retry backoff included, since one
     reconciliation satisfies them all. Each object is claimed in its own transaction with a
     compare-and-swap UPDATE; if the row count shows that another claimer got there first, the
-    object is released again and skipped.
+    object is released again and skipped.  ``exclude`` names objects not to claim (those the
+    caller already tried in this run).
     """
     if not holder:
         raise ValueError("holder must not be empty")
@@ -160,7 +162,8 @@ def claim_work(
     nested = db_api.is_session_active(context.session)
 
     claimed: list[Work] = []
-    for kind, object_id in _due_objects(context, now, limit):
+    due = [o for o in _due_objects(context, now, limit + len(exclude)) if o not in exclude]
+    for kind, object_id in due[:limit]:
         try:
             work = _claim_object(context, kind, object_id, holder, now, expires)
         except db_exc.DBDeadlock:

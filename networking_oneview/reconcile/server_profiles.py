@@ -71,6 +71,7 @@ class _Outcome:
     waiting: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
     task_running: bool = False
+    power_error: str | None = None  # the power-on we owe failed
 
 
 class ServerProfiles:
@@ -112,9 +113,13 @@ class ServerProfiles:
         profile, failure = None, None
         try:
             profile = self._converge(context, hardware, profile_uri, wanted, frozen, outcome)
-        except Exception as error:  # settle the power first, then re-raise
+        except Exception as error:  # the power is settled and ownership recorded first
             failure = error
-        self._settle_power(context, hardware_uri, profile_uri, outcome, failure)
+        try:
+            self._settle_power(context, hardware_uri, profile_uri, outcome, failure)
+        except Exception as error:
+            outcome.power_error = str(error)
+            failure = error
         if profile is not None:
             self._confirm_claims(context, profile_uri, profile, wanted, frozen, outcome)
             self.inventory.note_profile(profile)
@@ -230,7 +235,7 @@ class ServerProfiles:
                     LOG.info("Server profile %s changed meanwhile; planning again", profile_uri)
                     continue
                 if error.error_code == SERVER_NOT_OFF and not powered_off:
-                    self._power_off(context, hardware, outcome)
+                    self._power_off(context, hardware, wanted, outcome)
                     powered_off = True  # at most one power cycle per change
                     continue
                 if permanent(error):
@@ -255,16 +260,21 @@ class ServerProfiles:
             outcome.refused.setdefault(want.port_id, message)
         raise Refused(message)
 
-    def _power_off(self, context, hardware, outcome) -> None:
+    def _power_off(self, context, hardware, wanted, outcome) -> None:
         hardware = self.client.get(hardware["uri"])
         if not self.settings.allow_power_off:
-            raise WaitingForServer(
+            why = (
                 f"server hardware {hardware.get('name')!r} must be powered off for this change "
                 "and [oneview] allow_power_off = false; it is applied once the server is off"
             )
+            for want in wanted:
+                outcome.waiting.setdefault(want.port_id, why)
+            raise WaitingForServer(why)
         try:
             self.power.power_off(context, hardware)
         except PowerLocked as error:
+            for want in wanted:
+                outcome.waiting.setdefault(want.port_id, str(error))
             raise NotReady(str(error)) from None
 
     def _settle_power(self, context, hardware_uri, profile_uri, outcome, failure) -> None:
@@ -281,9 +291,11 @@ class ServerProfiles:
         try:
             self.power.settle(context, hardware_uri)
         except Exception as error:
+            LOG.error(
+                "Could not power server hardware %s on again (retrying): %s", hardware_uri, error
+            )
             if failure is None:
                 raise
-            LOG.error("Could not power server hardware %s on again: %s", hardware_uri, error)
 
     # -- recording ----------------------------------------------------------------------------
     def _confirm_claims(self, context, profile_uri, profile, wanted, frozen, outcome) -> None:
@@ -322,6 +334,14 @@ class ServerProfiles:
                 ports_db.set_state(context, port_id, ports_db.WAITING, outcome.waiting[port_id])
             elif port_id in outcome.refused:
                 ports_db.set_state(context, port_id, ports_db.REFUSED, outcome.refused[port_id])
+            elif done.get(port_id) and outcome.power_error:
+                ports_db.set_state(
+                    context,
+                    port_id,
+                    ports_db.WAITING,
+                    "connection in place, but powering the server on again failed "
+                    f"(retrying): {outcome.power_error}",
+                )
             elif done.get(port_id):
                 if row.state != ports_db.ACTIVE:
                     ports_db.set_state(context, port_id, ports_db.ACTIVE)

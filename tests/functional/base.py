@@ -28,6 +28,8 @@ class OneViewConfigured:
     """Mixin for any Ml2PluginV2TestCase: [oneview] pointed at the simulator, physnets mapped."""
 
     sim: SimulatorServer
+    #: [oneview] options a test class changes (on top of the harness's own).
+    oneview_options: dict[str, Any] = {}
 
     @pytest.fixture(autouse=True)
     def _appliance(self, simulator: SimulatorServer) -> None:
@@ -54,6 +56,7 @@ class OneViewConfigured:
             "apply_in_api_workers": False,
             "polling_interval": 0.05,
             "cloud_name": "testcloud",
+            **self.oneview_options,
         }
         for name, value in overrides.items():
             cfg.CONF.set_override(name, value, group=conf.GROUP)
@@ -152,6 +155,49 @@ class OneViewTestCase(OneViewConfigured, test_plugin.Ml2PluginV2TestCase):
             kind="server-profile",
         )
 
+    def template_profile(self, hardware_name: str) -> list[dict[str, Any]]:
+        """A profile like one made from a template: a connection on each data NIC (the
+        provisioning network on Mezz 3:1-a, bootable; datacenter-mgmt on Mezz 3:2-a).  Applied
+        with the server off, as OneView requires, and its power state put back; the request log
+        is cleared afterwards so tests see only what the driver does.  Returns the connections."""
+        networks = self.oneview_networks()
+        was_on = self.hardware(hardware_name)["powerState"] == "On"
+        if was_on:
+            self.set_power(hardware_name, "Off")
+        self.mech.client.create(
+            "/rest/server-profiles",
+            {
+                "name": f"node-{hardware_name.replace(', ', '-').replace(' ', '')}",
+                "serverHardwareUri": self.hardware(hardware_name)["uri"],
+                "connectionSettings": {
+                    "manageConnections": True,
+                    "connections": [
+                        {
+                            "id": 1,
+                            "name": "deploy",
+                            "functionType": "Ethernet",
+                            "networkUri": networks["provisioning"]["uri"],
+                            "portId": "Mezz 3:1-a",
+                            "boot": {"priority": "Primary"},
+                        },
+                        {
+                            "id": 2,
+                            "name": "data",
+                            "functionType": "Ethernet",
+                            "networkUri": networks["datacenter-mgmt"]["uri"],
+                            "portId": "Mezz 3:2-a",
+                            "boot": {"priority": "NotBootable"},
+                        },
+                    ],
+                },
+            },
+            kind="server-profile",
+        )
+        if was_on:
+            self.set_power(hardware_name, "On")
+        self.sim.appliance.clear_request_log()
+        return self.connections_of(hardware_name)
+
     def set_power(self, hardware_name: str, state: str) -> None:
         hardware = self.hardware(hardware_name)
         control = "PressAndHold" if state == "Off" else "MomentaryPress"
@@ -188,6 +234,21 @@ class OneViewTestCase(OneViewConfigured, test_plugin.Ml2PluginV2TestCase):
     def connections_of(self, hardware_name: str) -> list[dict[str, Any]]:
         profile = self.profile_of(hardware_name) or {}
         return list((profile.get("connectionSettings") or {}).get("connections", []))
+
+    def claims_of(self, hardware_name: str) -> dict[str, Any]:
+        """Our NIC claims on the server, by NIC (the driver's ownership records)."""
+        from networking_oneview.db import claims as claims_db
+
+        uri = self.hardware(hardware_name)["uri"]
+        return {r.claim.nic: r.claim for r in claims_db.claims(self.admin, server_hardware_uri=uri)}
+
+    def power_requests(self) -> list[dict[str, Any]]:
+        """Every power request the appliance received, from its request log."""
+        return [
+            r
+            for r in self.sim.appliance.request_log
+            if r["path"].endswith("/powerState") and r["method"] == "PUT"
+        ]
 
     def mac_of(self, hardware_name: str, port: str = "Mezz 3:2-a") -> str:
         location, rest = port.split(" ")

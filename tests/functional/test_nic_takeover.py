@@ -1,0 +1,273 @@
+"""The NIC is the unit: take over a profile's connection in place, flip it, restore it exactly,
+and power a server off only when OneView requires it, never forgetting to power it on again."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+from neutron_lib.api.definitions import portbindings
+
+from networking_oneview import cli
+from networking_oneview.db import api as db
+from networking_oneview.db import ports as ports_db
+from networking_oneview.db import power as power_db
+from tests.functional.test_port_binding import BLADE_OFF, BLADE_ON, PortTestCase
+
+NODE_OFF = "Frame1, bay 6"  # powered off, no profile in the fixture: gets a template-like one
+NODE_ON = "Frame1, bay 5"  # powered on, likewise
+DEPLOY_NIC, DATA_NIC = "Mezz 3:1-a", "Mezz 3:2-a"
+
+
+class TakeOverCase(PortTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.tenant2 = self.make_vlan_network(vlan=43, name="tenant2")
+        self.provisioning = self.make_flat_network("prov", name="provisioning")
+        self.reconcile()
+        self.tenant2_uri = self.oneview_networks()[f"testcloud_tenant2_{self._segment(43)}"]["uri"]
+
+    def _segment(self, vlan: int) -> str:
+        from networking_oneview.db import api
+
+        return next(
+            o.segment_id for o in api.owned_networks(self.admin) if o.segmentation_id == vlan
+        )
+
+    def node_port(self, node: str, network: dict, nic: str = DEPLOY_NIC, **switch_info):
+        return self.baremetal_port(network["id"], self.mac_of(node, nic), host=node, **switch_info)
+
+    def unbind(self, port: dict) -> None:
+        self._update(
+            "ports",
+            port["id"],
+            {"port": {portbindings.HOST_ID: "", portbindings.PROFILE: {}}},
+            as_service=True,
+        )
+
+    def delete(self, port: dict) -> None:
+        self._delete("ports", port["id"], as_admin=True)
+
+    def converge(self, rounds: int = 10) -> None:
+        for _ in range(rounds):
+            db.expedite_work(self.admin)
+            self.reconcile()
+            if db.count_pending(self.admin) == 0:
+                return
+        raise AssertionError(f"still pending: {db.pending_work(self.admin)}")
+
+    def on_nic(self, node: str, nic: str = DEPLOY_NIC) -> dict:
+        return next(c for c in self.connections_of(node) if c["portId"] == nic)
+
+    def status_output(self) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            cli.status(retry_now=False)
+        return out.getvalue()
+
+
+class TestTakeOverInPlace(TakeOverCase):
+    def test_template_connection_is_taken_over_flipped_twice_and_restored_byte_identical(self):
+        before = self.template_profile(NODE_OFF)
+
+        first = self.node_port(NODE_OFF, self.tenant)
+        self.reconcile()
+        taken = self.on_nic(NODE_OFF)
+        assert (taken["id"], taken["name"], taken["networkUri"]) == (1, "deploy", self.tenant_uri)
+        assert taken["boot"]["priority"] == "Primary"  # the port did not ask for another
+        assert self.show_port(first["id"])["status"] == "ACTIVE"
+
+        self.delete(first)
+        second = self.node_port(NODE_OFF, self.tenant2)
+        self.reconcile()
+        assert self.on_nic(NODE_OFF)["networkUri"] == self.tenant2_uri
+        assert self.show_port(second["id"])["status"] == "ACTIVE"
+
+        self.unbind(second)
+        self.reconcile()
+        assert self.connections_of(NODE_OFF) == before
+        assert self.claims_of(NODE_OFF) == {}
+        assert self.power_requests() == []
+
+    def test_flip_on_a_running_server_changes_the_network_in_place_without_power(self):
+        self.template_profile(NODE_ON)
+        prov = self.node_port(NODE_ON, self.provisioning)
+        self.reconcile()
+        assert self.on_nic(NODE_ON)["networkUri"] == self.provisioning_uri
+        self.delete(prov)
+        tenant = self.node_port(NODE_ON, self.tenant)
+        self.reconcile()
+
+        assert self.on_nic(NODE_ON)["networkUri"] == self.tenant_uri
+        assert self.on_nic(NODE_ON)["id"] == 1
+        assert self.show_port(tenant["id"])["status"] == "ACTIVE"
+        assert self.power_requests() == []
+        assert self.hardware(NODE_ON)["powerState"] == "On"
+
+    def test_the_claim_remembers_the_original_connection(self):
+        before = self.template_profile(NODE_OFF)
+        port = self.node_port(NODE_OFF, self.tenant)
+        self.reconcile()
+        claim = self.claims_of(NODE_OFF)[DEPLOY_NIC]
+        assert claim.port_id == port["id"]
+        assert claim.original == before[0]
+
+    def test_connections_on_other_nics_are_never_rewritten(self):
+        before = self.template_profile(NODE_OFF)
+        port = self.node_port(NODE_OFF, self.tenant)
+        self.reconcile()
+        assert self.on_nic(NODE_OFF, DATA_NIC) == before[1]
+        self.delete(port)
+        self.reconcile()
+        assert self.on_nic(NODE_OFF, DATA_NIC) == before[1]
+
+    def test_an_operator_connection_reusing_an_old_id_is_untouched(self):
+        port = self.bind(nic="Mezz 3:2-b")
+        self.reconcile()
+        [ours] = self.ours_on(BLADE_OFF)
+        self.delete(port)
+        self.reconcile()
+        assert self.ours_on(BLADE_OFF) == []
+        profile = self.mech.client.get(self.hardware(BLADE_OFF)["serverProfileUri"])
+        profile["connectionSettings"]["connections"].append(
+            {
+                "id": ours["id"],
+                "name": "operator-backup",
+                "functionType": "Ethernet",
+                "networkUri": self.provisioning_uri,
+                "portId": "Mezz 3:1-b",
+                "boot": {"priority": "NotBootable"},
+            }
+        )
+        self.mech.client.update(profile, kind="server-profile")
+        before = self.connections_of(BLADE_OFF)
+
+        db.record_work(self.admin, db.KIND_FULL, "all")
+        self.converge()
+        assert self.connections_of(BLADE_OFF) == before
+
+
+class TestRefuseExistingConnections(TakeOverCase):
+    oneview_options = {"existing_connections": "refuse"}
+
+    def test_the_port_stays_down_and_the_connection_in_the_way_is_named(self):
+        before = self.template_profile(NODE_OFF)
+        port = self.node_port(NODE_OFF, self.tenant)
+        self.reconcile()
+
+        assert self.connections_of(NODE_OFF) == before
+        assert self.show_port(port["id"])["status"] == "DOWN"
+        record = ports_db.port(self.admin, port["id"])
+        assert record.state == ports_db.REFUSED
+        assert "'deploy'" in record.reason and "existing_connections = refuse" in record.reason
+        assert "existing_connections = refuse" in self.status_output()
+
+    def test_the_refusal_is_parked_not_retried_in_a_loop(self):
+        self.template_profile(NODE_OFF)
+        self.node_port(NODE_OFF, self.tenant)
+        self.reconcile()
+        self.sim.appliance.clear_request_log()
+        assert self.reconcile() == 0  # nothing due: parked until something changes
+        assert self.sim.appliance.request_log == []
+        assert db.expedite_work(self.admin) == 1  # status --retry-now
+
+
+class TestPower(TakeOverCase):
+    def test_adding_a_connection_to_a_running_server_is_one_power_cycle_and_power_is_restored(
+        self,
+    ):
+        port = self.bind(hardware_name=BLADE_ON, nic="Mezz 3:2-b")
+        self.reconcile()
+
+        assert [c["portId"] for c in self.ours_on(BLADE_ON)] == ["Mezz 3:2-b"]
+        assert self.hardware(BLADE_ON)["powerState"] == "On"
+        assert len(self.power_requests()) == 2  # off, then on: exactly one cycle
+        assert power_db.owed(self.admin) == []
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+    def test_a_crash_between_power_off_and_power_on_is_repaired_by_the_next_run(self):
+        port = self.bind(hardware_name=BLADE_ON, nic="Mezz 3:2-b")
+        hardware = self.hardware(BLADE_ON)
+        # What a process killed right after its power-off leaves behind: the server off, the
+        # debt recorded, the change not made, the work still queued.
+        self.mech.applier.servers.power.power_off(self.admin, hardware)
+        assert self.hardware(BLADE_ON)["powerState"] == "Off"
+        assert power_db.owed(self.admin) == [hardware["uri"]]
+
+        self.converge()
+
+        assert self.hardware(BLADE_ON)["powerState"] == "On"
+        assert power_db.owed(self.admin) == []
+        assert len(self.ours_on(BLADE_ON)) == 1
+        assert len(self.power_requests()) == 2  # our off before the crash, one on after it
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+    def test_a_failed_power_on_is_retried_until_the_server_is_on_again(self):
+        port = self.bind(hardware_name=BLADE_ON, nic="Mezz 3:2-b")
+        self.mech.applier.servers.power.power_off(self.admin, self.hardware(BLADE_ON))
+        self.sim.appliance.faults.configure(
+            {"rules": [{"path": "*/powerState", "error_rate": 1.0, "error_status": 503}]}
+        )
+        self.reconcile()
+        assert self.hardware(BLADE_ON)["powerState"] == "Off"
+        assert power_db.owed(self.admin) == [self.hardware(BLADE_ON)["uri"]]
+        assert "power-on still owed" in self.status_output()
+        assert self.show_port(port["id"])["status"] == "DOWN"
+
+        self.sim.appliance.faults.clear()
+        self.converge()
+        assert self.hardware(BLADE_ON)["powerState"] == "On"
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+    def test_an_in_place_change_on_a_running_server_makes_no_power_operation(self):
+        self.template_profile(NODE_ON)
+        self.node_port(NODE_ON, self.tenant)
+        self.reconcile()
+        assert self.power_requests() == []
+
+
+class TestPowerOffNotAllowed(TakeOverCase):
+    oneview_options = {"allow_power_off": False}
+
+    def test_the_port_waits_with_the_reason_until_the_server_is_off(self):
+        port = self.bind(hardware_name=BLADE_ON, nic="Mezz 3:2-b")
+        self.reconcile()
+        assert self.power_requests() == []
+        assert self.ours_on(BLADE_ON) == []
+        record = ports_db.port(self.admin, port["id"])
+        assert record.state == ports_db.WAITING and "allow_power_off = false" in record.reason
+
+        self.set_power(BLADE_ON, "Off")
+        self.converge()
+        assert len(self.ours_on(BLADE_ON)) == 1
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.hardware(BLADE_ON)["powerState"] == "Off"
+
+
+class TestPortStatusIsTheTruth(TakeOverCase):
+    def test_a_port_whose_network_does_not_reach_the_server_stays_down_with_the_reason(self):
+        store = self.sim.appliance.store
+        frame1 = self.hardware(BLADE_OFF)["locationUri"]
+        for uplink_set in self.uplink_sets("US-Tagged"):
+            li = store.get(uplink_set["logicalInterconnectUri"])
+            if frame1 in li.get("enclosureUris", []):
+                uplink_set["networkUris"].remove(self.tenant_uri)  # as an operator might
+                store.replace(uplink_set["uri"], uplink_set)
+        port = self.bind()
+        self.reconcile()
+
+        assert self.show_port(port["id"])["status"] == "DOWN"
+        record = ports_db.port(self.admin, port["id"])
+        assert "not (yet) in uplink set US-Tagged" in record.reason
+        assert "would not reach the server" in self.status_output()
+
+    def test_work_for_server_hardware_that_vanished_ends_with_a_recorded_error(self):
+        port = self.bind()
+        self.reconcile()
+        self.sim.appliance.store.delete(self.hardware(BLADE_OFF)["uri"])  # blade removed
+        db.record_work(self.admin, db.KIND_FULL, "all")
+        self.converge()
+        assert db.count_pending(self.admin) == 0
+        record = ports_db.port(self.admin, port["id"])
+        assert record.state == ports_db.ERROR
+        assert "no longer exists in OneView" in record.reason
