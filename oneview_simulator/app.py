@@ -72,9 +72,24 @@ def create_app(appliance: Appliance) -> Callable:
         return error_response(ApplianceError(500, "INTERNAL_ERROR", f"{type(error).__name__}"))
 
     from oneview_simulator import admin
-    from oneview_simulator.resources import appliance_api, networks, servers, uplinks
+    from oneview_simulator.resources import (
+        appliance_api,
+        networks,
+        profile_templates,
+        server_hardware,
+        server_profiles,
+        uplinks,
+    )
 
-    for module in (appliance_api, networks, uplinks, servers, admin):
+    for module in (
+        appliance_api,
+        networks,
+        uplinks,
+        server_hardware,
+        server_profiles,
+        profile_templates,
+        admin,
+    ):
         app.register_blueprint(module.blueprint)
     return FaultLayer(app, appliance)
 

@@ -1,5 +1,5 @@
-"""The simulated appliance's state: resources, sessions, tasks, faults, the request log and the
-task history."""
+"""The simulated appliance's state: resources, sessions, tasks, faults, the virtual MAC pool, the
+request log and the task history."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from typing import Any
 
 from oneview_simulator.errors import ApplianceError
 from oneview_simulator.faults import FaultInjector
+from oneview_simulator.mac_pool import MacPool
 from oneview_simulator.sessions import SessionRegistry
 from oneview_simulator.store import ResourceStore
-from oneview_simulator.tasks import Action, Hook, Later, Origin, TaskEngine
+from oneview_simulator.tasks import Action, Hook, Later, Origin, ResourceTasks, TaskEngine
 from oneview_simulator.versions import CURRENT_VERSION, MINIMUM_VERSION
 
 DEFAULT_USERNAME = "Administrator"
@@ -64,6 +65,8 @@ class Appliance:
             self.settings.username, self.settings.password, self.settings.session_idle_timeout
         )
         self.tasks = TaskEngine(self.store)
+        self.busy = ResourceTasks()  # the tasks running on each resource (profile progress)
+        self.mac_pool = MacPool()
         self.faults = FaultInjector()
         self._log_lock = threading.Lock()
         self.request_log: list[dict[str, Any]] = []
@@ -80,10 +83,19 @@ class Appliance:
         """Replace all resources with a fixture: {collection path: [documents]}."""
         with self.store.lock:
             self.tasks.cancel_all()
+            self.busy.clear()
             self.store.clear()
             for collection, documents in fixture.get("resources", {}).items():
                 for document in documents:
                     self.store.insert(collection, document)
+            self.mac_pool.restart(self._connection_macs())
+
+    def _connection_macs(self) -> list[str]:
+        return [
+            connection.get("mac") or ""
+            for profile in self.store.members("/rest/server-profiles")
+            for connection in (profile.get("connectionSettings") or {}).get("connections", [])
+        ]
 
     def reset(self, fixture: Any = None) -> None:
         """Back to a fresh appliance: fixture reloaded, faults, sessions and logs cleared."""

@@ -72,6 +72,20 @@ class ResourceStore:
             self._docs[uri] = doc
             return copy.deepcopy(doc)
 
+    def annotate(
+        self, uri: str, fields: dict[str, Any], drop: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """Set (and ``drop``) fields the appliance derives, such as a profile's progress, without a
+        new eTag: they are not a change a client made.  None when ``uri`` is gone."""
+        with self.lock:
+            doc = self._docs.get(uri)
+            if doc is None:
+                return None
+            doc.update(copy.deepcopy(fields))
+            for key in drop:
+                doc.pop(key, None)
+            return copy.deepcopy(doc)
+
     def delete(self, uri: str) -> None:
         with self.lock:
             if self._docs.pop(uri, None) is None:

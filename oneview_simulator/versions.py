@@ -45,6 +45,16 @@ _TYPES: dict[str, dict[int, str]] = {
         1200: "ServerProfileV11",
         1600: "ServerProfileV12",
     },
+    "server-profile-template": {
+        200: "ServerProfileTemplateV1",
+        300: "ServerProfileTemplateV2",
+        500: "ServerProfileTemplateV3",
+        600: "ServerProfileTemplateV4",
+        800: "ServerProfileTemplateV5",
+        1000: "ServerProfileTemplateV6",
+        1200: "ServerProfileTemplateV7",
+        1600: "ServerProfileTemplateV8",
+    },
 }
 
 # Types the appliance reports in GET answers from 2000 on (what OneView 5.4+ returns).
@@ -55,6 +65,7 @@ _LATEST: dict[str, str] = {
     "logical-interconnect-group": "logical-interconnect-groupV8",
     "network-set": "network-setV5",
     "server-profile": "ServerProfileV12",
+    "server-profile-template": "ServerProfileTemplateV8",
 }
 
 

@@ -14,13 +14,20 @@ Topology:
   powered On, even bays Off; "Frame1, bay 8" has powerLock set.
 - Two rack servers "rack-dl360-1" (On) and "rack-dl360-2" (Off): DL360 Gen10 without Virtual
   Connect, so no locationUri and a "Lom 1" NIC with physical ports only (no virtual ports).
-- Four blades carry server profiles whose connections belong to the data centre, not to Neutron
-  (the driver must never touch them):
+- Four blades carry server profiles (macType Physical, no template) whose connections belong to
+  the data centre, not to Neutron (the driver must never touch them):
   "Frame1, bay 1" (On)  -> "dc-hypervisor-1": id 1 "datacenter-mgmt" on Mezz 3:1-a, NotBootable;
   "Frame1, bay 2" (Off) -> "dc-deploy-1": id 1 "pxe" on provisioning, Mezz 3:1-a, Primary boot,
                            id 2 "datacenter-mgmt" on Mezz 3:2-a, NotBootable;
   "Frame2, bay 1" (On)  -> "dc-hypervisor-2": like dc-hypervisor-1;
   "Frame2, bay 2" (Off) -> "dc-deploy-2": like dc-deploy-1.
+- One server profile template, "baremetal-template" (SY 480 Gen10 in EG-Synergy, macType Virtual,
+  manageConnections true): id 1 "deploy" on provisioning, Mezz 3:1-a, Primary boot; id 2 "data"
+  on datacenter-mgmt, Mezz 3:2-a, NotBootable.  Two blades carry profiles made from it, the way
+  Ironic nodes are usually prepared (Compliant, virtual MACs from the start of the appliance's
+  pool, see oneview_simulator/mac_pool.py):
+  "Frame2, bay 3" (On)  -> "ironic-node-f2b3": MACs pool 0 (deploy) and 1 (data);
+  "Frame2, bay 8" (Off) -> "ironic-node-f2b8": MACs pool 2 (deploy) and 3 (data).
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+
+from oneview_simulator.mac_pool import pool_mac
 
 OUT = Path(__file__).resolve().parent.parent / "oneview_simulator" / "fixtures" / "default.json"
 NS = uuid.UUID("6f1d5c1e-8a44-4c1f-9e59-0b7a8f0e2d11")
@@ -226,16 +235,19 @@ def port_mac(hardware: dict, port_id: str) -> str:
     raise KeyError(port_id)
 
 
-def connection(cid: int, name: str, net: dict, port_id: str, boot: str, hardware: dict) -> dict:
-    """A profile connection in the form the simulator stores (see resources/servers.py)."""
+def connection(
+    cid: int, name: str, net: dict, port_id: str, boot: str, hardware: dict, mac: str | None = None
+) -> dict:
+    """A profile connection in the form the simulator stores (resources/profile_connections.py):
+    the port's MAC (macType Physical), or ``mac`` from the virtual pool (macType Virtual)."""
     return {
         "id": cid,
         "name": name,
         "functionType": "Ethernet",
         "networkUri": net["uri"],
         "portId": port_id,
-        "mac": port_mac(hardware, port_id),
-        "macType": "Physical",
+        "mac": mac or port_mac(hardware, port_id),
+        "macType": "Virtual" if mac else "Physical",
         "wwpnType": "Physical",
         "wwnn": None,
         "wwpn": None,
@@ -253,30 +265,36 @@ def connection(cid: int, name: str, net: dict, port_id: str, boot: str, hardware
     }
 
 
-def profile(name: str, hardware: dict, connections: list[dict]) -> dict:
-    """A data-centre server profile applied to ``hardware`` (marks the hardware as used)."""
+def profile(
+    name: str, hardware: dict, connections: list[dict], made_from: dict | None = None
+) -> dict:
+    """A server profile applied to ``hardware`` (marks the hardware as used): a data-centre one,
+    or one made from the template ``made_from`` (its macType, compliant with it)."""
     uri = f"/rest/server-profiles/{uid('sp-' + name)}"
     hardware["serverProfileUri"] = uri
     hardware["state"] = "ProfileApplied"
+    description = "data-centre profile (fixture); not managed by Neutron"
+    if made_from is not None:
+        description = made_from["serverProfileDescription"]
     return {
         "uri": uri,
         "type": "ServerProfileV12",
         "category": "server-profiles",
         "name": name,
-        "description": "data-centre profile (fixture); not managed by Neutron",
+        "description": description,
         "serverHardwareUri": hardware["uri"],
         "serverHardwareTypeUri": hardware["serverHardwareTypeUri"],
         "enclosureGroupUri": hardware["serverGroupUri"],
         "enclosureUri": hardware.get("locationUri"),
         "enclosureBay": hardware["position"],
         "affinity": "Bay",
-        "macType": "Physical",
+        "macType": made_from["macType"] if made_from else "Physical",
         "wwnType": "Physical",
         "serialNumberType": "Physical",
         "serialNumber": hardware["serialNumber"],
         "uuid": hardware["uuid"],
-        "serverProfileTemplateUri": None,
-        "templateCompliance": "Unknown",
+        "serverProfileTemplateUri": made_from["uri"] if made_from else None,
+        "templateCompliance": "Compliant" if made_from else "Unknown",
         "hideUnusedFlexNics": True,
         "iscsiInitiatorNameType": "AutoGenerated",
         "boot": {"manageBoot": False, "order": []},
@@ -422,13 +440,81 @@ def build_servers(lig_uri: str, management: dict, provisioning: dict) -> dict[st
                 ],
             )
         )
+    template = baremetal_template(blade_sht, group_uri, management, provisioning)
+    profiles += template_profiles(template, by_name, management, provisioning)
     return {
         "/rest/server-hardware-types": [blade_sht, rack_sht],
         "/rest/enclosure-groups": [group],
         "/rest/enclosures": enclosures,
         "/rest/server-hardware": hardware,
+        "/rest/server-profile-templates": [template],
         "/rest/server-profiles": profiles,
     }
+
+
+def template_connection(cid: int, name: str, net: dict, port_id: str, boot: str) -> dict:
+    """A template connection in the form the simulator stores (no MAC: no hardware yet)."""
+    return {
+        "id": cid,
+        "name": name,
+        "functionType": "Ethernet",
+        "networkUri": net["uri"],
+        "portId": port_id,
+        "requestedMbps": "2500",
+        "boot": {"priority": boot},
+        "requestedVFs": "0",
+        "lagName": None,
+    }
+
+
+def baremetal_template(sht: dict, group_uri: str, management: dict, provisioning: dict) -> dict:
+    uri = f"/rest/server-profile-templates/{uid('spt-baremetal-template')}"
+    return {
+        "uri": uri,
+        "type": "ServerProfileTemplateV8",
+        "category": "server-profile-templates",
+        "name": "baremetal-template",
+        "description": "Ironic bare-metal nodes (fixture)",
+        "serverProfileDescription": "Ironic bare-metal node made from baremetal-template",
+        "serverHardwareTypeUri": sht["uri"],
+        "enclosureGroupUri": group_uri,
+        "affinity": "Bay",
+        "macType": "Virtual",
+        "wwnType": "Physical",
+        "serialNumberType": "Physical",
+        "hideUnusedFlexNics": True,
+        "iscsiInitiatorNameType": "AutoGenerated",
+        "boot": {"manageBoot": False, "order": []},
+        "bootMode": None,
+        "firmware": {"manageFirmware": False},
+        "bios": {"manageBios": False, "overriddenSettings": []},
+        "connectionSettings": {
+            "manageConnections": True,
+            "connections": [
+                template_connection(1, "deploy", provisioning, "Mezz 3:1-a", "Primary"),
+                template_connection(2, "data", management, "Mezz 3:2-a", "NotBootable"),
+            ],
+        },
+        "state": "Active",
+        "status": "OK",
+        "scopesUri": f"/rest/scopes/resources{uri}",
+    }
+
+
+def template_profiles(
+    template: dict, by_name: dict[str, dict], management: dict, provisioning: dict
+) -> list[dict]:
+    """ironic-node-f2b3 (On) and ironic-node-f2b8 (Off): the template's connections, pool MACs."""
+    profiles = []
+    for index, bay in enumerate((3, 8)):
+        blade = by_name[f"Frame2, bay {bay}"]
+        deploy_mac, data_mac = pool_mac(2 * index), pool_mac(2 * index + 1)
+        connections = [
+            connection(1, "deploy", provisioning, "Mezz 3:1-a", "Primary", blade, deploy_mac),
+            connection(2, "data", management, "Mezz 3:2-a", "NotBootable", blade, data_mac),
+        ]
+        profiles.append(profile(f"ironic-node-f2b{bay}", blade, connections, template))
+    return profiles
 
 
 def build() -> dict:
