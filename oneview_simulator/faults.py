@@ -1,4 +1,5 @@
-"""Fault injection: latency, 5xx answers, connection resets, failing or slow tasks, outages.
+"""Fault injection: latency, 5xx answers, connection resets, failing or slow tasks, outages, and
+servers that are slow to shut down or ignore their power button.
 
 Faults are rules matched against each request (method and an fnmatch path pattern).  A rule can
 be limited to its first ``times`` matches, which makes tests deterministic; rates in [0, 1] make
@@ -36,6 +37,8 @@ class FaultPlan:
     task_duration: float = 0.0  # seconds a task stays Running before it completes
     outage_until: float = 0.0  # time.monotonic() before which every request gets 503
     connect_latency: float = 0.0  # seconds added to every new TCP+TLS connection (network RTTs)
+    graceful_shutdown_seconds: float = 0.0  # a MomentaryPress power-off takes this long
+    ignore_momentary_press: list[str] = field(default_factory=list)  # hardware names or URIs
     seed: int | None = None
 
 
@@ -69,6 +72,8 @@ class FaultInjector:
             task_failure_rate=float(spec.get("task_failure_rate", 0.0)),
             task_duration=float(spec.get("task_duration", 0.0)),
             connect_latency=float(spec.get("connect_latency", 0.0)),
+            graceful_shutdown_seconds=_non_negative(spec, "graceful_shutdown_seconds"),
+            ignore_momentary_press=_names(spec, "ignore_momentary_press"),
             seed=spec.get("seed"),
         )
         if spec.get("outage_seconds"):
@@ -123,3 +128,27 @@ class FaultInjector:
     def task_duration(self) -> float:
         with self._lock:
             return self.plan.task_duration
+
+    def graceful_shutdown_seconds(self) -> float:
+        with self._lock:
+            return self.plan.graceful_shutdown_seconds
+
+    def ignores_momentary_press(self, hardware: dict[str, Any]) -> bool:
+        """Whether the operating system of ``hardware`` ignores a momentary power-button press."""
+        with self._lock:
+            wanted = set(self.plan.ignore_momentary_press)
+        return bool(wanted & {hardware.get("name"), hardware.get("uri")})
+
+
+def _non_negative(spec: dict[str, Any], key: str) -> float:
+    value = float(spec.get(key, 0.0))
+    if value < 0:
+        raise ValueError(f"{key} must not be negative, got {value}")
+    return value
+
+
+def _names(spec: dict[str, Any], key: str) -> list[str]:
+    value = spec.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key} must be a list of server hardware names or URIs, got {value!r}")
+    return list(value)

@@ -1,8 +1,17 @@
 """Server hardware and the read-only enclosure inventory around it; power-state tasks.
 
 Server hardware is inventory: GET only, plus ``PUT {uri}/powerState`` (a task, refused while
-``powerLock`` is set).  ``On`` + ``ColdBoot`` or ``Reset`` restart a server that is On (task
-Error when it is off).
+``powerLock`` is set).  ``powerState`` is On or Off, and PoweringOff while the operating system
+shuts down after a momentary press of the power button:
+
+- ``Off`` + ``PressAndHold`` powers off at once (a forced power-off).
+- ``Off`` + ``MomentaryPress`` is a graceful shutdown: the server shows PoweringOff for the fault
+  knob ``graceful_shutdown_seconds`` (default 0) and the task stays Running; it completes once the
+  server is Off.  A server listed in the fault knob ``ignore_momentary_press`` (its operating
+  system ignores the button) stays On: after the same wait the task ends in Error
+  ``SERVER_HARDWARE_DID_NOT_POWER_OFF``, and the client may force it with PressAndHold.
+- ``On`` (any control but Reset/ColdBoot) powers on at once; ``On`` + ``ColdBoot`` or ``Reset``
+  restart a server that is On (task Error when it is off).
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from oneview_simulator.appliance import Appliance
 from oneview_simulator.errors import ApplianceError, bad_request
 from oneview_simulator.resources.common import (
     accepted,
@@ -20,6 +30,7 @@ from oneview_simulator.resources.common import (
     json_body,
     shown_as,
 )
+from oneview_simulator.tasks import Later
 
 blueprint = Blueprint("server_hardware", __name__)
 
@@ -30,6 +41,7 @@ ENCLOSURE_GROUPS = "/rest/enclosure-groups"
 
 POWER_STATES = ("On", "Off")
 POWER_CONTROLS = ("MomentaryPress", "PressAndHold", "ColdBoot", "Reset")
+POWERING_OFF = "PoweringOff"
 
 
 # -- read-only inventory -------------------------------------------------------------------------
@@ -96,6 +108,51 @@ def _check_can_change(hardware: dict[str, Any], control: str) -> None:
         )
 
 
+def _set_power(sim: Appliance, uri: str, state: str) -> dict[str, Any]:
+    hardware = sim.store.get(uri)
+    hardware["powerState"] = state
+    return sim.store.replace(uri, hardware)
+
+
+def _did_not_power_off(hardware: dict[str, Any], seconds: float) -> ApplianceError:
+    return ApplianceError(
+        409,
+        "SERVER_HARDWARE_DID_NOT_POWER_OFF",
+        f"Server hardware {hardware['name']!r} did not power off within {seconds:g} seconds of "
+        "a momentary press of its power button: its operating system did not shut down.",
+        details="A momentary press asks the operating system to shut down; it may ignore it.",
+        recommended_actions=[
+            "Shut down the operating system, or power off with powerControl PressAndHold."
+        ],
+    )
+
+
+def _press_to_power_off(sim: Appliance, uri: str) -> str | Later:
+    """A graceful shutdown: PoweringOff, then Off after the shutdown takes its time."""
+    hardware = sim.store.get(uri)
+    seconds = sim.faults.graceful_shutdown_seconds()
+    ignored = sim.faults.ignores_momentary_press(hardware)
+    if seconds <= 0:
+        if ignored:
+            raise _did_not_power_off(hardware, seconds)
+        _set_power(sim, uri, "Off")
+        return uri
+    _set_power(sim, uri, POWERING_OFF)
+
+    def shut_down() -> str:
+        latest = sim.store.get(uri)
+        if latest["powerState"] == "Off":  # e.g. forced off meanwhile: the server is off
+            return uri
+        if ignored or latest["powerState"] != POWERING_OFF:
+            if latest["powerState"] == POWERING_OFF:
+                _set_power(sim, uri, "On")
+            raise _did_not_power_off(latest, seconds)
+        _set_power(sim, uri, "Off")
+        return uri
+
+    return Later(seconds, shut_down, "Waiting for the operating system to shut down.")
+
+
 @blueprint.put(f"{HARDWARE}/<hardware_id>/powerState")
 def set_power_state(hardware_id: str):
     uri = f"{HARDWARE}/{hardware_id}"
@@ -106,11 +163,12 @@ def set_power_state(hardware_id: str):
     _check_power_request(state, control)
     hardware = sim.store.get(uri)
 
-    def change() -> str:
+    def change() -> str | Later:
         latest = sim.store.get(uri)
         _check_can_change(latest, control)
-        latest["powerState"] = state
-        sim.store.replace(uri, latest)
+        if state == "Off" and control == "MomentaryPress" and latest["powerState"] != "Off":
+            return _press_to_power_off(sim, uri)
+        _set_power(sim, uri, state)
         return uri
 
     names = {"ColdBoot": "Cold boot", "Reset": "Reset"}

@@ -1,11 +1,12 @@
 """HPE's SDK (hpeOneView 11.x) against the simulator: server profile templates, profiles made from
-them, update from template and login details."""
+them, update from template, graceful power-off and login details."""
 
 from __future__ import annotations
 
 import copy
 
 import pytest
+from hpeOneView.exceptions import HPEOneViewTaskError
 from sim_helpers import POOL_PREFIX
 
 API_VERSIONS = [800, 2000, 8600]
@@ -59,6 +60,19 @@ def test_sdk_makes_a_profile_from_a_template_and_updates_it_from_the_template(
     connections = profile.data["connectionSettings"]["connections"]
     assert [c["mac"] for c in connections] == macs
     assert connections[0]["requestedMbps"] == "2500"
+
+
+@pytest.mark.parametrize("api_version", API_VERSIONS)
+def test_sdk_graceful_power_off_of_a_server_that_ignores_the_button_raises(
+    sdk_client, simulator, api_version
+):
+    simulator.appliance.faults.configure({"ignore_momentary_press": ["Frame1, bay 5"]})
+    blade = sdk_client(api_version).server_hardware.get_by_name("Frame1, bay 5")
+    with pytest.raises(HPEOneViewTaskError) as raised:
+        blade.update_power_state({"powerState": "Off", "powerControl": "MomentaryPress"})
+    assert raised.value.error_code == "SERVER_HARDWARE_DID_NOT_POWER_OFF"
+    forced = blade.update_power_state({"powerState": "Off", "powerControl": "PressAndHold"})
+    assert forced["powerState"] == "Off"
 
 
 @pytest.mark.parametrize("api_version", API_VERSIONS)
