@@ -133,8 +133,10 @@ class NeutronAPI:
         startup_timeout: float = 60.0,
         stop_timeout: float = 10.0,
         debug: bool = False,
+        database_url: str | None = None,
     ) -> None:
         self.target = target
+        self._database_url = database_url
         self.periodic_workers = periodic_workers
         self.cloud_name = cloud_name
         self.mechanism_drivers = mechanism_drivers
@@ -161,7 +163,8 @@ class NeutronAPI:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.workdir / 'neutron.sqlite'}"
+        """SQLite in the work directory, unless a (MariaDB) URL was given."""
+        return self._database_url or f"sqlite:///{self.workdir / 'neutron.sqlite'}"
 
     @property
     def log_paths(self) -> dict[str, Path]:
@@ -285,19 +288,31 @@ class NeutronAPI:
 
     # -- database ------------------------------------------------------------------------------
     def build_database(self) -> None:
-        """Neutron's schema from its models, ``stamp heads``, then our branch (all on SQLite)."""
+        """On MariaDB ``neutron-db-manage upgrade heads``, as operators run it.  On SQLite
+        (where Neutron's migrations cannot run) Neutron's schema from its models,
+        ``stamp heads``, then our branch."""
         log = self.log_paths["build-db"]
-        steps = [
-            [sys.executable, str(Path(__file__).resolve()), "build-db", self.database_url],
-            [
-                venv_bin("neutron-db-manage"),
-                *(f"--config-file={p}" for p in self.config_files),
-                "--subproject",
-                "neutron",
-                "stamp",
-                "heads",
-            ],
-        ]
+        if not self.database_url.startswith("sqlite"):
+            steps = [
+                [
+                    venv_bin("neutron-db-manage"),
+                    *(f"--config-file={p}" for p in self.config_files),
+                    "upgrade",
+                    "heads",
+                ]
+            ]
+        else:
+            steps = [
+                [sys.executable, str(Path(__file__).resolve()), "build-db", self.database_url],
+                [
+                    venv_bin("neutron-db-manage"),
+                    *(f"--config-file={p}" for p in self.config_files),
+                    "--subproject",
+                    "neutron",
+                    "stamp",
+                    "heads",
+                ],
+            ]
         with log.open("ab") as out:
             for command in steps:
                 result = subprocess.run(  # noqa: S603 - our own interpreter and console script
@@ -306,7 +321,7 @@ class NeutronAPI:
                     stderr=subprocess.STDOUT,
                     env=self._env(),
                     cwd=self.workdir,
-                    timeout=self.startup_timeout,
+                    timeout=max(self.startup_timeout, 300.0),
                     check=False,
                 )
                 if result.returncode != 0:
@@ -434,9 +449,20 @@ if __name__ == "__main__":
 
 
 def create_baremetal_port(
-    conn: Any, network_id: str, mac: str, node: str, *, bootable: bool = False, name: str = ""
+    conn: Any,
+    network_id: str,
+    mac: str,
+    node: str,
+    *,
+    bootable: bool | None = None,
+    name: str = "",
 ) -> Any:
-    """A Neutron port the way Ironic creates one for a node's NIC (openstacksdk ``conn``)."""
+    """A Neutron port the way Ironic creates one for a node's NIC (openstacksdk ``conn``).
+
+    ``switch_info.bootable`` is sent only when given, as an operator would set it on the Ironic
+    port's ``local_link_connection``; Ironic itself sends none.
+    """
+    switch_info = {} if bootable is None else {"bootable": str(bootable).lower()}
     return conn.network.create_port(
         network_id=network_id,
         project_id=PROJECT_ID,
@@ -451,7 +477,7 @@ def create_baremetal_port(
                 {
                     "switch_id": "01:23:45:67:89:ab",
                     "port_id": "1",
-                    "switch_info": {"bootable": str(bootable).lower()},
+                    "switch_info": switch_info,
                 }
             ]
         },

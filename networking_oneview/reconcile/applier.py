@@ -297,6 +297,13 @@ class Applier:
                 same = old is not None and (old.server_hardware_uri, old.nics) == target
                 state = old.state if same else ports_db.WAITING
                 ports_db.save_port(context, port_id, hardware_uri, nics, state, None)
+                if not same:
+                    LOG.info(
+                        "Port %s needs NIC(s) %s of server hardware %s",
+                        port_id,
+                        ", ".join(n.nic for n in nics),
+                        hardware_uri,
+                    )
             else:
                 ports_db.save_port(context, port_id, None, (), ports_db.ERROR, error)
         else:

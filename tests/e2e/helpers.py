@@ -138,7 +138,7 @@ class Neutron:
             provider_physical_network=physnet,
         )
 
-    def baremetal_port(self, network_id: str, mac: str, bootable: bool = False) -> Any:
+    def baremetal_port(self, network_id: str, mac: str, bootable: bool | None = None) -> Any:
         """A port the way Ironic creates one for a node's NIC."""
         node = f"node-{mac.replace(':', '')}"
         return create_baremetal_port(self.conn, network_id, mac, node, bootable=bootable)

@@ -6,32 +6,14 @@ so an unreachable server fails them instead of hiding them.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import pymysql
 import pytest
 
-MARIADB_HOST = "127.0.0.1"
-MARIADB_PORT = 3306
-MARIADB_USER = "root"
-UNREACHABLE = f"MariaDB not reachable at {MARIADB_HOST}:{MARIADB_PORT}"
-
-
-def _connect(database: str | None = None) -> pymysql.connections.Connection:
-    return pymysql.connect(
-        host=MARIADB_HOST,
-        port=MARIADB_PORT,
-        user=MARIADB_USER,
-        password="",
-        database=database,
-        connect_timeout=3,
-        autocommit=True,
-    )
+from tests.mariadb import fresh_database
 
 
 @pytest.fixture(scope="session")
@@ -45,25 +27,8 @@ def neutron_db_manage() -> str:
 @pytest.fixture(scope="session")
 def mariadb_url() -> Iterator[str]:
     """SQLAlchemy URL of a new, uniquely named, empty utf8mb4 database, dropped after the run."""
-    try:
-        server = _connect()
-    except (pymysql.err.Error, OSError) as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                f"{UNREACHABLE} ({exc}); CI=true requires the MariaDB migration tests to run",
-                pytrace=False,
-            )
-        pytest.skip(UNREACHABLE)
-
-    name = f"oneview_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with server.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
-    try:
-        yield f"mysql+pymysql://{MARIADB_USER}@{MARIADB_HOST}:{MARIADB_PORT}/{name}?charset=utf8mb4"
-    finally:
-        with server.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        server.close()
+    with fresh_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
