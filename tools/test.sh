@@ -4,6 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/tools/venv.sh"
+"$root/tools/ironic_venv.sh"  # ironic 39 next to neutron, for tests/e2e/test_ironic_network_flows.py
 cd "$root"
 ruff check networking_oneview oneview_simulator tests bench tools
 ruff format --check networking_oneview oneview_simulator tests bench tools
