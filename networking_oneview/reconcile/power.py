@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from networking_oneview.db import power as power_db
-from networking_oneview.oneview import OneViewClient
+from networking_oneview.oneview import OneViewClient, OneViewTaskError
 
 LOG = logging.getLogger(__name__)
 
@@ -60,7 +60,10 @@ class PowerControl:
             name,
             hardware["uri"],
         )
-        self._press(hardware, OFF, GRACEFUL)
+        try:
+            self._press(hardware, OFF, GRACEFUL)
+        except OneViewTaskError as error:  # e.g. the operating system ignored the button
+            LOG.info("Momentary press on %s did not power it off: %s", name, error)
         if self._wait_off(hardware["uri"]):
             return
         LOG.warning(

@@ -90,6 +90,7 @@ class ServerProfiles:
         self.inventory = inventory
         self.topology = topology
         self.power = power
+        self._template_warned: set[str] = set()
 
     # -- the entry point ------------------------------------------------------------------------
     def reconcile(self, context: Any, hardware_uri: str) -> None:
@@ -215,6 +216,8 @@ class ServerProfiles:
             )
             for warning in plan.warnings:
                 LOG.warning("Server profile %s (%s): %s", profile.get("name"), profile_uri, warning)
+            if plan.connections is not None:
+                self._warn_template(profile)
             for refusal in plan.refusals:
                 outcome.refused[refusal.port_id] = refusal.message
             for claim in plan.claims:  # before the PUT: a crash after it still knows the original
@@ -251,6 +254,23 @@ class ServerProfiles:
         raise NotReady(
             f"server profile {profile_uri} kept changing while we planned ({ROUNDS} rounds); "
             "trying again later"
+        )
+
+    def _warn_template(self, profile: dict[str, Any]) -> None:
+        """Say once per profile that its template will report it inconsistent."""
+        template = profile.get("serverProfileTemplateUri")
+        managed = (profile.get("connectionSettings") or {}).get("manageConnections", True)
+        if not template or not managed or profile.get("uri") in self._template_warned:
+            return
+        self._template_warned.add(profile.get("uri"))
+        LOG.warning(
+            "Server profile %s (%s) is made from template %s, which manages its connections: "
+            "OneView will report the profile inconsistent with its template while bare-metal "
+            "ports use its NICs. An 'update from template' puts the template's networks back; "
+            "the next full sync then re-applies the ports' networks in place.",
+            profile.get("name"),
+            profile.get("uri"),
+            template,
         )
 
     @staticmethod

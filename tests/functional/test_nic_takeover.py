@@ -271,3 +271,88 @@ class TestPortStatusIsTheTruth(TakeOverCase):
         record = ports_db.port(self.admin, port["id"])
         assert record.state == ports_db.ERROR
         assert "no longer exists in OneView" in record.reason
+
+
+TEMPLATE_NODE = "Frame2, bay 8"  # off; its profile is made from "baremetal-template" (Virtual MACs)
+
+
+class TestTemplateProfilesAndVirtualMacs(TakeOverCase):
+    def virtual_mac(self, nic: str = DEPLOY_NIC) -> str:
+        return self.on_nic(TEMPLATE_NODE, nic)["mac"].lower()
+
+    def test_the_port_is_found_by_the_virtual_mac_oneview_assigned_to_the_connection(self):
+        mac = self.virtual_mac()
+        hardware_macs = {m.lower() for m in str(self.hardware(TEMPLATE_NODE)["portMap"]).split()}
+        assert mac not in hardware_macs  # not a physical MAC of the server
+        port = self.baremetal_port(self.tenant["id"], mac, host=TEMPLATE_NODE)
+        assert port[portbindings.VIF_TYPE] == "other"
+        self.reconcile()
+        assert self.on_nic(TEMPLATE_NODE)["networkUri"] == self.tenant_uri
+        assert self.on_nic(TEMPLATE_NODE)["mac"].lower() == mac  # kept in place
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+    def test_update_from_template_is_undone_in_place_by_the_next_full_sync(self):
+        port = self.baremetal_port(self.tenant["id"], self.virtual_mac(), host=TEMPLATE_NODE)
+        with self.assertLogs("networking_oneview.reconcile.server_profiles", "WARNING") as logs:
+            self.reconcile()
+        assert "inconsistent with its template" in " ".join(logs.output)
+        profile_uri = self.hardware(TEMPLATE_NODE)["serverProfileUri"]
+        self.mech.client.request(
+            "PATCH",
+            profile_uri,
+            body=[{"op": "replace", "path": "/templateCompliance", "value": "Compliant"}],
+        )
+        self.wait_for(lambda: self.on_nic(TEMPLATE_NODE)["networkUri"] == self.provisioning_uri)
+
+        db.record_work(self.admin, db.KIND_FULL, "all")
+        self.converge()
+        assert self.on_nic(TEMPLATE_NODE)["networkUri"] == self.tenant_uri
+        assert self.power_requests() == []
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+    def wait_for(self, probe, timeout: float = 10.0) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not probe():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.05)
+
+
+class TestGracefulPowerOff(TakeOverCase):
+    oneview_options = {"power_off_timeout": 1}
+
+    def test_a_server_ignoring_the_power_button_is_powered_off_hard_after_the_timeout(self):
+        self.sim.appliance.faults.configure({"ignore_momentary_press": [BLADE_ON]})
+        port = self.bind(hardware_name=BLADE_ON, nic="Mezz 3:2-b")
+        self.reconcile()
+        assert len(self.power_requests()) == 3  # momentary press, press and hold, power on
+        assert self.hardware(BLADE_ON)["powerState"] == "On"
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+
+class TestPermanentRefusal(TakeOverCase):
+    def test_a_refusal_power_cannot_cure_makes_no_power_operation_and_is_parked(self):
+        self.mech.client.create(
+            "/rest/server-profiles",
+            {
+                "name": "user-defined-macs",
+                "serverHardwareUri": self.hardware(NODE_ON)["uri"],
+                "macType": "UserDefined",
+                "connectionSettings": {"connections": [], "manageConnections": True},
+            },
+            kind="server-profile",
+        )
+        self.sim.appliance.clear_request_log()
+        port = self.node_port(NODE_ON, self.tenant, nic="Mezz 3:2-b")
+        self.reconcile()
+
+        assert self.power_requests() == []
+        assert self.hardware(NODE_ON)["powerState"] == "On"
+        record = ports_db.port(self.admin, port["id"])
+        assert record.state == ports_db.REFUSED and "OneView refused" in record.reason
+        output = self.status_output()
+        assert "OneView refused" in output and "after a change or --retry-now" in output
+        self.sim.appliance.clear_request_log()
+        assert self.reconcile() == 0  # parked: no retry storm
+        assert self.sim.appliance.request_log == []
