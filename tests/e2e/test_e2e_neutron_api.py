@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from tests.e2e.helpers import OneView, wait_until
+from tests.e2e.helpers import CLOUD, OneView, wait_until
 
 SLOW_TASK = 1.0  # seconds each OneView task runs where a test wants the appliance to be slow
 
@@ -65,7 +65,7 @@ def test_baremetal_port_is_down_until_its_connection_exists_then_active(neutron,
     assert ("DOWN", 0) in seen, "the port must be DOWN while OneView works"
     assert all(count == 1 for status, count in seen if status == "ACTIVE"), seen
     [connection] = oneview.our_connections(server)
-    assert connection["name"] == f"neutron-{port.id}-Mezz-3-1-a"
+    assert connection["name"] == f"neutron-{CLOUD}-Mezz-3-1-a"
     assert connection["portId"] == "Mezz 3:1-a"
     assert connection["networkUri"] == ov_network["uri"]
     assert connection["boot"]["priority"] == "Primary"
