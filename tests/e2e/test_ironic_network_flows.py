@@ -43,7 +43,6 @@ RETRY_INTERVAL = 1  # [agent] neutron_agent_status_retry_interval (an integer op
 MAX_ATTEMPTS = 30  # [agent] neutron_agent_max_attempts: Ironic gives up after 30 s
 TEMPLATE = "baremetal-template"
 NODES = ("Frame2, bay 3", "Frame2, bay 8")  # template-made profiles (On, Off) in the fixture
-STAND_IN = "Frame2, bay 8"  # Off: a profile with connections can be applied to it over REST
 PXE_NIC, DATA_NIC = "Mezz 3:1-a", "Mezz 3:2-a"
 SWITCH_ID = "01:23:45:67:89:ab"  # required by Ironic's API; our driver does not use it
 VLANS = {"cleaning": 410, "rescuing": 411, "tenant": 412, "hot": 413}
@@ -113,8 +112,8 @@ class Node:
     hardware: str
     hardware_id: str
     profile_uri: str
-    template_made: bool
-    macs: dict[str, str]  # NIC -> MAC of its connection (what the NIC presents)
+    power: str
+    macs: dict[str, str]  # NIC -> MAC of its connection (Virtual: what the NIC presents)
 
 
 def _template_profile(oneview: OneView, hardware: str) -> dict[str, Any] | None:
@@ -126,53 +125,20 @@ def _template_profile(oneview: OneView, hardware: str) -> dict[str, Any] | None:
     return profile if template and template.get("name") == TEMPLATE else None
 
 
-def _stand_in(oneview: OneView) -> dict[str, Any]:
-    """Until the fixture has the template: a profile with the same two connections (Physical
-    MACs), applied over REST to a server that is off, as an operator would."""
-    uris = {n["name"]: n["uri"] for n in oneview.members("/rest/ethernet-networks")}
-    wanted = [(1, "pxe", "provisioning", PXE_NIC, "Primary")]
-    wanted.append((2, "data", "datacenter-mgmt", DATA_NIC, "NotBootable"))
-    oneview.client.create(
-        "/rest/server-profiles",
-        {
-            "name": "ironic-stand-in",
-            "serverHardwareUri": oneview.hardware(STAND_IN)["uri"],
-            "connectionSettings": {
-                "manageConnections": True,
-                "connections": [
-                    {
-                        "id": cid,
-                        "name": name,
-                        "functionType": "Ethernet",
-                        "networkUri": uris[network],
-                        "portId": nic,
-                        "boot": {"priority": priority},
-                    }
-                    for cid, name, network, nic, priority in wanted
-                ],
-            },
-        },
-        kind="server-profile",
-    )
-    return oneview.sim.appliance.store.get(oneview.hardware(STAND_IN)["serverProfileUri"])
-
-
 @pytest.fixture(scope="module")
 def nodes(oneview: OneView, ironic_available: None) -> list[Node]:
-    """Every template-made profile of NODES (else one stand-in), each to be one Ironic node."""
-    profiles = {h: _template_profile(oneview, h) for h in NODES}
-    found = {h: p for h, p in profiles.items() if p is not None}
-    if not found:
-        found = {STAND_IN: _stand_in(oneview)}
+    """The template-made profiles of NODES, each to be one Ironic node."""
     result = []
-    for hardware, profile in found.items():
+    for hardware in NODES:
+        profile = _template_profile(oneview, hardware)
+        assert profile is not None, f"{hardware} has no profile made from {TEMPLATE!r}"
         connections = profile["connectionSettings"]["connections"]
         result.append(
             Node(
                 hardware=hardware,
                 hardware_id=oneview.hardware(hardware)["uri"].rsplit("/", 1)[-1],
                 profile_uri=profile["uri"],
-                template_made=bool(profile.get("serverProfileTemplateUri")),
+                power=oneview.hardware(hardware)["powerState"],
                 macs={c["portId"]: c["mac"].lower() for c in connections},
             )
         )
@@ -464,8 +430,7 @@ class Flow:
             self.cleaning(instance_port=vif)
 
     def report(self) -> str:
-        kind = "template-made" if self.node.template_made else "stand-in"
-        lines = [f"{self.node.hardware} ({kind} profile)"]
+        lines = [f"{self.node.hardware} (powered {self.node.power})"]
         lines.append(f"  {'step':<56} {'call s':>7}  Ironic waited for ACTIVE (s)")
         for label, seconds, waited in self.timings:
             waited_text = ", ".join(f"{w:.2f}" for w in waited)
@@ -506,6 +471,8 @@ def test_ironic_network_interface_drives_oneview_without_power_operations(
         macs = set(flow.node.macs.values())
         left = [p.id for p in neutron.conn.network.ports() if p.mac_address in macs]
         assert left == [], f"{flow.node.hardware}: Neutron ports left after the flows"
+        power = oneview.hardware(flow.node.hardware)["powerState"]
+        assert power == flow.node.power, f"{flow.node.hardware}: powered {power}"
         after = json.dumps(flow.connections(), sort_keys=True)
         assert after == json.dumps(before[flow.node.hardware], sort_keys=True), (
             f"{flow.node.hardware}: the profile's connections changed"
