@@ -1,9 +1,11 @@
 """Ironic's own ``neutron`` network interface drives a real Neutron API with our driver.
 
-Ironic 39 (``tools/ironic_venv.sh``) runs in a process of its own (``tests/e2e/ironic.py``,
-``tools/ironic_driver.py``): a ``fake-hardware`` node with ``network_interface = neutron``, its
-ports enrolled with the MACs its profile's connections have (Virtual MACs from OneView's pool on
-a template-made profile), each step a real ``task.driver.network.<method>(task)`` call.  Ironic
+Ironic 39 (``tools/ironic_venv.sh``) runs in processes of its own (``tests/e2e/ironic.py``,
+``tools/ironic_driver.py``), one per node, like conductors: a ``fake-hardware`` node with
+``network_interface = neutron`` for each of the default fixture's template-made profiles
+(Frame2 bay 3, powered on, and bay 8, off), its ports enrolled with the Virtual MACs of the
+profile's connections, each step a real ``task.driver.network.<method>(task)`` call.  Both nodes
+go through their rounds at the same time.  Ironic
 talks to Neutron through openstacksdk (``[neutron] auth_type = none``), waits for its ports to
 become ACTIVE as it does in production (``fail_on_port_binding_failure = true``), and this test
 plays the conductor (provision states, in the order Ironic's deploy, rescue, tear-down and
