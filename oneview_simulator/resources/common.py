@@ -145,3 +145,27 @@ def require(body: dict[str, Any], field: str, kinds: type | tuple[type, ...]) ->
 
 def resource_uri(collection: str, resource_id: str) -> str:
     return f"{collection}/{resource_id}"
+
+
+def unique_name(
+    store: Any,
+    collection: str,
+    body: dict[str, Any],
+    current: dict[str, Any] | None,
+    *,
+    what: str,
+    error_code: str,
+) -> str:
+    """The body's ``name``: 1-255 characters and unused by any other member of ``collection``."""
+    name = require(body, "name", str).strip()
+    if not name or len(name) > 255:
+        raise bad_request("INVALID_NAME", f"The {what} name {name!r} must be 1-255 characters.")
+    own_uri = current["uri"] if current else None
+    for other in store.members(collection):
+        if other["name"] == name and other["uri"] != own_uri:
+            raise bad_request(
+                error_code,
+                f"A {what} named {name!r} already exists ({other['uri']}).",
+                f"Use a different name for the {what}.",
+            )
+    return name

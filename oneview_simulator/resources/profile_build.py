@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from oneview_simulator.errors import bad_request
-from oneview_simulator.resources.common import require
+from oneview_simulator.resources.common import unique_name
 from oneview_simulator.resources.profile_connections import (
     check_explicit_ports,
     hardware_ports,
@@ -135,18 +135,14 @@ def build_profile(
 
 
 def _profile_name(store: ResourceStore, body: dict[str, Any], current: dict | None) -> str:
-    name = require(body, "name", str).strip()
-    if not name or len(name) > 255:
-        raise bad_request("INVALID_NAME", f"The profile name {name!r} must be 1-255 characters.")
-    own_uri = current["uri"] if current else None
-    for other in store.members(PROFILES):
-        if other["name"] == name and other["uri"] != own_uri:
-            raise bad_request(
-                "DUPLICATE_SERVER_PROFILE_NAME",
-                f"A server profile named {name!r} already exists ({other['uri']}).",
-                "Use a different name for the server profile.",
-            )
-    return name
+    return unique_name(
+        store,
+        PROFILES,
+        body,
+        current,
+        what="server profile",
+        error_code="DUPLICATE_SERVER_PROFILE_NAME",
+    )
 
 
 def _profile_hardware(

@@ -28,7 +28,7 @@ from oneview_simulator.resources.common import (
     appliance,
     check_etag,
     json_body,
-    require,
+    unique_name,
 )
 from oneview_simulator.resources.profile_build import PROFILES, TEMPLATES
 from oneview_simulator.resources.profile_connections import (
@@ -151,18 +151,14 @@ def build_template(
 
 
 def _template_name(store: ResourceStore, body: dict[str, Any], current: dict | None) -> str:
-    name = require(body, "name", str).strip()
-    if not name or len(name) > 255:
-        raise bad_request("INVALID_NAME", f"The template name {name!r} must be 1-255 characters.")
-    own_uri = current["uri"] if current else None
-    for other in store.members(TEMPLATES):
-        if other["name"] == name and other["uri"] != own_uri:
-            raise bad_request(
-                "DUPLICATE_SERVER_PROFILE_TEMPLATE_NAME",
-                f"A server profile template named {name!r} already exists ({other['uri']}).",
-                "Use a different name for the template.",
-            )
-    return name
+    return unique_name(
+        store,
+        TEMPLATES,
+        body,
+        current,
+        what="server profile template",
+        error_code="DUPLICATE_SERVER_PROFILE_TEMPLATE_NAME",
+    )
 
 
 def _existing(
