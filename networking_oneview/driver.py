@@ -230,14 +230,14 @@ class OneViewMechanismDriver(api.MechanismDriver):
                     f"its servers yet, so the NIC with MAC {mac} cannot be recognised; not "
                     "binding it"
                 ) from None
-            known.locate(link, mac)  # ServerNotFound: not ours to claim
+            nic = known.locate(link, mac)  # ServerNotFound: not ours to claim
             LOG.warning(
                 "OneView is unreachable (%s) while binding the NIC with MAC %s, which the last "
                 "inventory places on server hardware %s; binding now, the connection follows "
                 "when OneView is back",
                 error.message,
                 mac,
-                known.locate(link, mac).hardware_uri,
+                nic.hardware_uri,
             )
 
     def _serves(self, segment: dict[str, Any]) -> bool:

@@ -87,14 +87,14 @@ class WorkRunner:
         self.applier = applier
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lock = threading.Lock()  # one round at a time per process
-        self._failed_now: set[tuple[str, str]] = set()
+        self._failed_now: set[tuple[str, str]] = set()  # objects that failed in this run
 
     def run_pending(self, context: Any | None = None, max_rounds: int = 100) -> int:
         """Process due work until none is left (or ``max_rounds``); return items processed."""
         context = context or n_context.get_admin_context()
         done = 0
         with self._lock:
-            self._failed_now: set[tuple[str, str]] = set()  # not retried within this run
+            self._failed_now = set()  # not retried within this run
             for _ in range(max_rounds):
                 claimed = db.claim_work(
                     context, self.holder, LEASE_SECONDS, BATCH, exclude=frozenset(self._failed_now)

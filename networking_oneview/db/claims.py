@@ -58,8 +58,7 @@ def claims(
 
 
 def save_claim(context, server_hardware_uri: str, server_profile_uri: str, claim: Claim) -> None:
-    """Insert or replace the claim on (profile, NIC); an existing original is never replaced
-    by ``None`` through this path unless the claim itself says so."""
+    """Insert or replace the claim on (profile, NIC), exactly as the planner made it."""
     now = utcnow()
     original = json.dumps(claim.original, sort_keys=True) if claim.original is not None else None
     with db_api.CONTEXT_WRITER.using(context):

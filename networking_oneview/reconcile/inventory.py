@@ -102,13 +102,6 @@ class HardwareIndex:
                 by_mac[mac] = server
         return cls(servers, by_mac)
 
-    def knows(self, link: Link, mac: str) -> bool:
-        try:
-            self.locate(link, mac)
-        except ServerNotFound:
-            return False
-        return True
-
     def locate(self, link: Link, mac: str) -> Nic:
         """The server NIC a link designates; raise ServerNotFound with the reason."""
         if link.server_hardware_id is not None:

@@ -75,13 +75,10 @@ class PowerControl:
         )
         self._press(hardware, OFF, HARD)
 
-    def settle(self, context: Any, hardware_uri: str) -> bool:
-        """Pay a recorded power-on debt; True when the server is (again) as we found it.
-
-        The caller makes sure no profile task of ours is still running.
-        """
+    def settle(self, context: Any, hardware_uri: str) -> None:
+        """Pay a recorded power-on debt (the caller makes sure no profile task of ours runs)."""
         if not power_db.owes_power_on(context, hardware_uri):
-            return True
+            return
         hardware = self.client.get(hardware_uri)
         if hardware.get("powerState") != ON:
             self._check_lock(hardware)
@@ -92,7 +89,6 @@ class PowerControl:
                 hardware_uri,
             )
         power_db.power_restored(context, hardware_uri)
-        return True
 
     def _press(self, hardware: dict[str, Any], state: str, control: str) -> None:
         self.client.put(

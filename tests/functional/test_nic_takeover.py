@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 
 from neutron_lib.api.definitions import portbindings
 
@@ -28,10 +29,8 @@ class TakeOverCase(PortTestCase):
         self.tenant2_uri = self.oneview_networks()[f"testcloud_tenant2_{self._segment(43)}"]["uri"]
 
     def _segment(self, vlan: int) -> str:
-        from networking_oneview.db import api
-
         return next(
-            o.segment_id for o in api.owned_networks(self.admin) if o.segmentation_id == vlan
+            o.segment_id for o in db.owned_networks(self.admin) if o.segmentation_id == vlan
         )
 
     def node_port(self, node: str, network: dict, nic: str = DEPLOY_NIC, **switch_info):
@@ -311,8 +310,6 @@ class TestTemplateProfilesAndVirtualMacs(TakeOverCase):
         assert self.show_port(port["id"])["status"] == "ACTIVE"
 
     def wait_for(self, probe, timeout: float = 10.0) -> None:
-        import time
-
         deadline = time.monotonic() + timeout
         while not probe():
             assert time.monotonic() < deadline, "timed out"

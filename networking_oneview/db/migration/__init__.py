@@ -63,6 +63,15 @@ def upgrade(url: str | None = None, connection: Any = None, revision: str = "hea
     command.upgrade(alembic_config(url, connection), revision)
 
 
+def applied(recorded: set[str]) -> set[str]:
+    """Every revision applied, given those recorded in the version table: they and their
+    ancestors (a contract revision that depends on the expand head is recorded alone)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {r.revision for r in script.iterate_revisions(list(recorded), "base")}
+
+
 def heads() -> dict[str, str]:
     """The expand and contract heads named by the EXPAND_HEAD / CONTRACT_HEAD files."""
     result = {}
