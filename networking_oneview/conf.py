@@ -97,8 +97,10 @@ ONEVIEW_OPTS = [
         "cloud_name",
         default="neutron",
         regex=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$",
-        help="Short name of this cloud, put in the name of every OneView network the driver "
-        "creates (NAME-NETWORK_UUID) so several clouds can share one appliance.",
+        help="Short name of this cloud, the start of the name of every OneView network the "
+        "driver creates (CLOUD_PHYSNET_VLAN, or CLOUD_PHYSNET_flat) and of every server-profile "
+        "connection it adds (neutron-CLOUD-NIC), so several clouds can share one appliance and "
+        "networks left without a record (a crash, a restored database) are recognised as ours.",
     ),
     cfg.IntOpt(
         "sync_interval",
@@ -141,6 +143,14 @@ ONEVIEW_OPTS = [
         min=0,
         help="Seconds a server gets to shut down gracefully (momentary press) before it is "
         "powered off hard (press and hold).",
+    ),
+    cfg.IntOpt(
+        "max_concurrent_tasks",
+        default=8,
+        min=1,
+        help="How many OneView tasks (writes) one neutron-server process keeps in flight at "
+        "once: profile edits of different servers, and the LIG and logical-interconnect PUTs of "
+        "one change, run in parallel up to this.",
     ),
     cfg.IntOpt(
         "server_lock_retries",

@@ -32,6 +32,7 @@ from networking_oneview.db import models
 LOG = logging.getLogger(__name__)
 
 KIND_NETWORK = "network"
+KIND_LIG = "lig"  # uplink-set membership of one LIG and of its logical interconnects
 KIND_PORT = "port"
 KIND_SERVER = "server"
 KIND_FULL = "full"
@@ -135,6 +136,32 @@ def record_work(
         )
 
 
+def park_work(context, kind: str, object_id: str, error: str, seconds: float) -> None:
+    """Record that ``kind``/``object_id`` failed for a reason only a change can cure: a row due
+    in ``seconds`` carrying ``error`` (shown by ``status``), unless one with that error exists."""
+    now = utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        exists = context.session.execute(
+            sa.select(_Work.id).where(
+                _Work.kind == kind,
+                _Work.object_id == object_id,
+                _Work.last_error == truncate_error(error),
+                _Work.not_before > now,
+            )
+        ).first()
+        if exists is None:
+            context.session.add(
+                _Work(
+                    kind=kind,
+                    object_id=object_id,
+                    created_at=now,
+                    not_before=now + datetime.timedelta(seconds=seconds),
+                    attempts=1,
+                    last_error=truncate_error(error),
+                )
+            )
+
+
 def claim_work(
     context,
     holder: str,
@@ -142,6 +169,7 @@ def claim_work(
     limit: int,
     now: datetime.datetime | None = None,
     exclude: frozenset[tuple[str, str]] = frozenset(),
+    kinds: frozenset[str] | None = None,
 ) -> list[Work]:
     """Lease up to ``limit`` objects that have due work, and return one ``Work`` per object.
 
@@ -151,7 +179,7 @@ def claim_work(
     reconciliation satisfies them all. Each object is claimed in its own transaction with a
     compare-and-swap UPDATE; if the row count shows that another claimer got there first, the
     object is released again and skipped.  ``exclude`` names objects not to claim (those the
-    caller already tried in this run).
+    caller already tried in this run); ``kinds`` limits the claim to those kinds of work.
     """
     if not holder:
         raise ValueError("holder must not be empty")
@@ -162,7 +190,7 @@ def claim_work(
     nested = db_api.is_session_active(context.session)
 
     claimed: list[Work] = []
-    due = [o for o in _due_objects(context, now, limit + len(exclude)) if o not in exclude]
+    due = [o for o in _due_objects(context, now, limit + len(exclude), kinds) if o not in exclude]
     for kind, object_id in due[:limit]:
         try:
             work = _claim_object(context, kind, object_id, holder, now, expires)
@@ -177,7 +205,9 @@ def claim_work(
     return claimed
 
 
-def _due_objects(context, now: datetime.datetime, limit: int) -> list[tuple[str, str]]:
+def _due_objects(
+    context, now: datetime.datetime, limit: int, kinds: frozenset[str] | None = None
+) -> list[tuple[str, str]]:
     other = orm.aliased(_Work)
     busy = (
         sa.select(other.id)
@@ -192,6 +222,7 @@ def _due_objects(context, now: datetime.datetime, limit: int) -> list[tuple[str,
     stmt = (
         sa.select(_Work.kind, _Work.object_id)
         .where(_Work.not_before <= now, _lease_free(_Work, now), ~busy)
+        .where(_Work.kind.in_(sorted(kinds)) if kinds is not None else sa.true())
         .group_by(_Work.kind, _Work.object_id)
         .order_by(sa.func.min(_Work.not_before), sa.func.min(_Work.id))
         .limit(limit)
@@ -404,6 +435,15 @@ def owned_networks(context, network_id: str | None = None) -> list[OwnedNetwork]
         return [_to_owned_network(r) for r in context.session.execute(stmt).scalars()]
 
 
+def owned_networks_named(context, names: list[str]) -> list[OwnedNetwork]:
+    """Our records of OneView networks with one of these names."""
+    if not names:
+        return []
+    stmt = sa.select(_Network).where(_Network.oneview_name.in_(names))
+    with db_api.CONTEXT_READER.using(context):
+        return [_to_owned_network(r) for r in context.session.execute(stmt).scalars()]
+
+
 def owned_network_by_segment(context, segment_id: str) -> OwnedNetwork | None:
     with db_api.CONTEXT_READER.using(context):
         row = context.session.get(_Network, segment_id)
@@ -450,6 +490,7 @@ def remove_owned_network(context, segment_id: str) -> bool:
 
 __all__ = (
     "KIND_FULL",
+    "KIND_LIG",
     "KIND_NETWORK",
     "KIND_PORT",
     "KIND_SERVER",
@@ -465,6 +506,8 @@ __all__ = (
     "fail_work",
     "owned_network_by_segment",
     "owned_networks",
+    "owned_networks_named",
+    "park_work",
     "pending_objects",
     "pending_work",
     "record_work",

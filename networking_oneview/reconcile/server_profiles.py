@@ -33,14 +33,15 @@ from networking_oneview.oneview import (
     OneViewTaskTimeout,
     versions,
 )
+from networking_oneview.oneview.paths import HARDWARE, id_of
 from networking_oneview.reconcile import desired
+from networking_oneview.reconcile.cache import Inventory
 from networking_oneview.reconcile.connections import (
     ADOPT,
     WantedNic,
     plan_profile,
     port_progress,
 )
-from networking_oneview.reconcile.inventory import Inventory
 from networking_oneview.reconcile.outcomes import NotReady, Refused, WaitingForServer
 from networking_oneview.reconcile.power import PowerControl, PowerLocked
 from networking_oneview.topology import Topology
@@ -75,7 +76,11 @@ class _Outcome:
 
 
 class ServerProfiles:
-    """Makes a server's profile carry the connections its bound ports need."""
+    """Makes a server's profile carry the connections its bound ports need (work kind
+    ``server``, one server per claim so different servers run in parallel)."""
+
+    kind = db.KIND_SERVER
+    batch = 1
 
     def __init__(
         self,
@@ -92,8 +97,24 @@ class ServerProfiles:
         self.power = power
         self._template_warned: set[str] = set()
 
-    # -- the entry point ------------------------------------------------------------------------
-    def reconcile(self, context: Any, hardware_uri: str) -> None:
+    # -- the entry points -----------------------------------------------------------------------
+    def all_ids(self, context: Any) -> set[str]:
+        """Servers with a bound port, a claim of ours or a power-on we owe."""
+        uris = {r.server_hardware_uri for r in ports_db.ports(context) if r.server_hardware_uri}
+        uris |= {c.server_hardware_uri for c in claims_db.claims(context)}
+        uris |= set(power_db.owed(context))
+        return {id_of(uri) for uri in uris}
+
+    def reconcile(self, context: Any, ids: list[str]) -> dict[str, Exception]:
+        failures: dict[str, Exception] = {}
+        for hardware_id in ids:
+            try:
+                self.reconcile_server(context, f"{HARDWARE}/{id_of(hardware_id)}")
+            except Exception as error:
+                failures[hardware_id] = error
+        return failures
+
+    def reconcile_server(self, context: Any, hardware_uri: str) -> None:
         try:
             hardware = self.client.get(hardware_uri)
         except OneViewNotFound:

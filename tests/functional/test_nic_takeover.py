@@ -26,7 +26,7 @@ class TakeOverCase(PortTestCase):
         self.tenant2 = self.make_vlan_network(vlan=43, name="tenant2")
         self.provisioning = self.make_flat_network("prov", name="provisioning")
         self.reconcile()
-        self.tenant2_uri = self.oneview_networks()[f"testcloud_tenant2_{self._segment(43)}"]["uri"]
+        self.tenant2_uri = self.oneview_networks()["testcloud_physnet1_43"]["uri"]
 
     def _segment(self, vlan: int) -> str:
         return next(
@@ -189,7 +189,7 @@ class TestPower(TakeOverCase):
         hardware = self.hardware(BLADE_ON)
         # What a process killed right after its power-off leaves behind: the server off, the
         # debt recorded, the change not made, the work still queued.
-        self.mech.applier.servers.power.power_off(self.admin, hardware)
+        self.mech.registry.get("server").power.power_off(self.admin, hardware)
         assert self.hardware(BLADE_ON)["powerState"] == "Off"
         assert power_db.owed(self.admin) == [hardware["uri"]]
 
@@ -203,7 +203,7 @@ class TestPower(TakeOverCase):
 
     def test_a_failed_power_on_is_retried_until_the_server_is_on_again(self):
         port = self.bind(hardware_name=BLADE_ON, nic="Mezz 3:2-b")
-        self.mech.applier.servers.power.power_off(self.admin, self.hardware(BLADE_ON))
+        self.mech.registry.get("server").power.power_off(self.admin, self.hardware(BLADE_ON))
         self.sim.appliance.faults.configure(
             {"rules": [{"path": "*/powerState", "error_rate": 1.0, "error_status": 503}]}
         )

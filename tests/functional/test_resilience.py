@@ -62,7 +62,7 @@ class TestResilience(PortTestCase):
         self.mech.client.create(
             "/rest/ethernet-networks",
             {
-                "name": f"testcloud_crashy_{segment_id}",
+                "name": "testcloud_physnet1_94",
                 "vlanId": 94,
                 "ethernetNetworkType": "Tagged",
                 "purpose": "General",
