@@ -31,7 +31,10 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
+    retry_if_result,
     stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
     wait_exponential_jitter,
 )
 
@@ -59,6 +62,10 @@ RETRY_STATUSES = frozenset({500, 502, 503, 504})
 TASK_SUCCESS_STATES = frozenset({"Completed", "Warning"})
 TASK_FAILURE_STATES = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
 TASK_FINAL_STATES = TASK_SUCCESS_STATES | TASK_FAILURE_STATES
+# Task polling: most OneView tasks finish within a second or two, so the first poll comes soon
+# after the write was answered and each later wait is longer, up to polling_interval.
+FIRST_POLL_DELAY = 0.1
+POLL_BACKOFF = 1.5
 # OneView answers at most a few hundred members per page whatever we ask; ask for many anyway so
 # an appliance that allows more needs fewer round trips.
 DEFAULT_PAGE_SIZE = 1000
@@ -84,6 +91,8 @@ class ClientSettings:
     max_retries: int = 4
     retry_backoff: float = 0.5  # first wait; doubles per retry, with jitter, up to the max below
     retry_backoff_max: float = 30.0
+    # A task is waited for at most max_polling_attempts x polling_interval seconds; polls start
+    # FIRST_POLL_DELAY after the write and back off by POLL_BACKOFF up to polling_interval.
     max_polling_attempts: int = 120
     polling_interval: float = 2.0
     pool_maxsize: int = 10  # keep-alive connections kept per client (one per concurrent caller)
@@ -733,14 +742,16 @@ class OneViewClient:
     # -- tasks -------------------------------------------------------------------------------
 
     def _outcome(self, answer: _Answer) -> WriteOutcome:
+        """The write's result: its final task when it answered with one, else its body."""
         body = answer.body if isinstance(answer.body, dict) else None
-        task: dict[str, Any] | str | None = None
+        task: dict[str, Any] | None = None
         if _is_task(body):
             task = body
         else:
             location = answer.headers.get("Location") or ""
             if TASKS_PATH in location:
-                task = _path_of(location)
+                # Only the task's URI: a state-less task, so the first poll waits like any other.
+                task = {"uri": _path_of(location)}
         if task is None:
             return WriteOutcome(answer.status, body=body)
         return WriteOutcome(answer.status, task=self.wait_for_task(task))
@@ -748,36 +759,60 @@ class OneViewClient:
     def wait_for_task(self, task_or_uri: Mapping[str, Any] | str) -> dict[str, Any]:
         """Poll a task until it is final; return it, or raise OneViewTaskError/-Timeout.
 
-        Completed and Warning are success.  The deadline is max_polling_attempts x
-        polling_interval; a task past it may still finish on the appliance.
+        Completed and Warning are success.  Given the task a write answered with, its own state
+        is looked at first (no request); given a URI, the first poll is at once.  Polls then come
+        after 0.1 s, each wait 1.5 times the one before, up to polling_interval, so a task of
+        one second costs about 1.3 s instead of a whole polling_interval.  The deadline is
+        max_polling_attempts x polling_interval seconds; a task past it may still finish on the
+        appliance.
+        """
+        if isinstance(task_or_uri, str):
+            uri, known = _path_of(task_or_uri), None
+        else:
+            uri, known = _path_of(task_or_uri["uri"]), dict(task_or_uri)
+        pending = [known] if known is not None else []
+
+        def poll() -> dict[str, Any]:
+            return pending.pop() if pending else self.get(uri)
+
+        task = self._task_poller()(poll)
+        if task.get("taskState") in TASK_FAILURE_STATES:
+            raise OneViewTaskError(task)
+        if task.get("taskState") == "Warning":
+            LOG.warning(
+                "OneView task %r (%s) completed with a warning: %s",
+                task.get("name"),
+                uri,
+                task.get("taskStatus"),
+            )
+        return task
+
+    def _task_poller(self) -> Retrying:
+        """Poll until the task is final, on an exponential schedule, within the deadline.
+
+        tenacity because it already is our retry machinery and fits exactly:
+        ``wait_exponential`` gives 0.1 x 1.5^n seconds capped at polling_interval,
+        ``retry_if_result`` polls again while the task is not final (errors of a poll are not
+        retried here: ``get`` has its own bounded retries), and ``stop_after_delay`` is the
+        deadline.  Each wait is clamped to the time left, so the last poll is at the deadline,
+        as before.
         """
         settings = self._settings
-        if isinstance(task_or_uri, str):
-            uri, task = _path_of(task_or_uri), None
-        else:
-            uri, task = _path_of(task_or_uri["uri"]), dict(task_or_uri)
-        started = time.monotonic()
-        deadline = started + settings.max_polling_attempts * settings.polling_interval
-        while True:
-            if task is None or task.get("taskState") not in TASK_FINAL_STATES:
-                task = self.get(uri)
-            state = task.get("taskState")
-            if state in TASK_SUCCESS_STATES:
-                if state == "Warning":
-                    LOG.warning(
-                        "OneView task %r (%s) completed with a warning: %s",
-                        task.get("name"),
-                        uri,
-                        task.get("taskStatus"),
-                    )
-                return task
-            if state in TASK_FAILURE_STATES:
-                raise OneViewTaskError(task)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OneViewTaskTimeout(task, time.monotonic() - started)
-            time.sleep(min(settings.polling_interval, remaining))
-            task = None
+        budget = settings.max_polling_attempts * settings.polling_interval
+        backoff = wait_exponential(
+            multiplier=FIRST_POLL_DELAY, exp_base=POLL_BACKOFF, max=settings.polling_interval
+        )
+
+        def wait(state: RetryCallState) -> float:
+            remaining = budget - (state.seconds_since_start or 0.0)
+            return max(0.0, min(backoff(state), remaining))
+
+        return Retrying(
+            retry=retry_if_result(_not_final),
+            wait=wait,
+            stop=stop_after_delay(budget),
+            retry_error_callback=_task_timed_out,
+        )
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -827,6 +862,16 @@ def _is_duplicate(error: OneViewError) -> bool:
     if isinstance(error, OneViewConflict):
         return True
     return bool(_DUPLICATE.search(f"{error.error_code or ''} {error.message}"))
+
+
+def _not_final(task: Mapping[str, Any]) -> bool:
+    return task.get("taskState") not in TASK_FINAL_STATES
+
+
+def _task_timed_out(state: RetryCallState) -> Any:
+    """The deadline passed with the task still running: say how long we waited."""
+    task = state.outcome.result() if state.outcome else {}
+    raise OneViewTaskTimeout(task, state.seconds_since_start or 0.0)
 
 
 def _reason(exc: Exception) -> str:
