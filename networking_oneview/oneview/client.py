@@ -14,9 +14,12 @@ resource-specific helpers are built on top of it.  It is safe to share between t
 from __future__ import annotations
 
 import copy
+import functools
+import importlib.metadata
 import logging
 import os
 import re
+import socket
 import threading
 import time
 import urllib.parse
@@ -73,6 +76,34 @@ DEFAULT_PAGE_SIZE = 1000
 _DUPLICATE = re.compile(
     r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
 )
+
+
+# Held while a forked child replaces a client's connections, so two threads of the child that
+# notice the fork at once rebuild them once.  A fresh lock in every child: one held at fork time
+# would stay held there.
+_FORK_LOCK = threading.Lock()
+
+
+def _new_fork_lock() -> None:
+    global _FORK_LOCK
+    _FORK_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_fork_lock)
+
+
+@functools.cache
+def _package_version() -> str:
+    try:
+        return importlib.metadata.version("networking-oneview")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def user_agent() -> str:
+    """``networking-oneview/VERSION (HOST; pid PID)``: OneView's audit log and a proxy's access
+    log then name the host and process that made a change, not just the user."""
+    return f"networking-oneview/{_package_version()} ({socket.gethostname()}; pid {os.getpid()})"
 
 
 @dataclass(frozen=True)
@@ -190,17 +221,21 @@ class OneViewClient:
             pool_connections=1, pool_maxsize=self._settings.pool_maxsize, max_retries=0
         )
         http.mount("https://", adapter)
-        http.headers.update({"Accept": "application/json", "User-Agent": "networking-oneview"})
+        http.headers.update({"Accept": "application/json", "User-Agent": user_agent()})
         return http
 
     def _after_fork(self) -> None:
         """A forked child (API and plugin workers are forked after the driver loads) must not
-        share its parent's pooled TLS connections: their byte streams would interleave."""
+        share its parent's pooled TLS connections: their byte streams would interleave.  It
+        also gets its own User-Agent (its pid)."""
         if self._pid == os.getpid():
             return
-        self._pid = os.getpid()
-        self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
-        self._http = self._build_session()  # the inherited pool is abandoned, not closed
+        with _FORK_LOCK:
+            if self._pid == os.getpid():
+                return  # another thread of this child rebuilt everything meanwhile
+            self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
+            self._http = self._build_session()  # the inherited pool is abandoned, not closed
+            self._pid = os.getpid()  # last: other threads must not see a half-rebuilt client
 
     def _verification(self) -> bool | str:
         """What requests' ``verify`` gets: a CA file, the default trust store, or False."""
@@ -936,4 +971,5 @@ __all__ = [
     "WriteOutcome",
     "field_filter",
     "quote_filter",
+    "user_agent",
 ]
