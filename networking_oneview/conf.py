@@ -87,6 +87,15 @@ ONEVIEW_OPTS = [
         "poll comes 0.1 s after the change was sent and each wait is 1.5 times the one before, "
         "up to this value, so short tasks are seen finished quickly.",
     ),
+    cfg.IntOpt(
+        "max_concurrent_tasks",
+        default=8,
+        min=1,
+        help="The number of OneView tasks (writes) this process keeps in flight at once; "
+        "profile edits of different servers and the LIG/logical-interconnect PUTs of one "
+        "change run in parallel up to this. Each API worker and the periodic worker count "
+        "separately.",
+    ),
     cfg.StrOpt(
         "uplinkset_mappings",
         default="",
@@ -270,6 +279,7 @@ def client_settings(group: Any) -> Any:
         max_retries=group.max_retries,
         max_polling_attempts=group.max_polling_attempts,
         polling_interval=group.polling_interval,
+        max_concurrent_tasks=group.max_concurrent_tasks,
     )
 
 

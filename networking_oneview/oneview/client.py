@@ -13,6 +13,7 @@ resource-specific helpers are built on top of it.  It is safe to share between t
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import importlib.metadata
@@ -23,7 +24,7 @@ import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,8 @@ POLL_BACKOFF = 1.5
 # OneView answers at most a few hundred members per page whatever we ask; ask for many anyway so
 # an appliance that allows more needs fewer round trips.
 DEFAULT_PAGE_SIZE = 1000
+# Pooled connections beyond max_concurrent_tasks, for reads running beside the writes.
+POOL_HEADROOM = 8
 # How a duplicate-name refusal of a create looks (errorCode or message); any 409 counts as well.
 _DUPLICATE = re.compile(
     r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
@@ -126,7 +129,8 @@ class ClientSettings:
     # FIRST_POLL_DELAY after the write and back off by POLL_BACKOFF up to polling_interval.
     max_polling_attempts: int = 120
     polling_interval: float = 2.0
-    pool_maxsize: int = 10  # keep-alive connections kept per client (one per concurrent caller)
+    max_concurrent_tasks: int = 8  # writes whose tasks this client keeps in flight at once
+    pool_maxsize: int | None = None  # keep-alive connections; see connection_pool_size
 
     def __post_init__(self) -> None:
         parsed = urllib.parse.urlsplit(self.manager_url or "")
@@ -152,9 +156,26 @@ class ClientSettings:
         for name in ("max_retries", "retry_backoff", "retry_backoff_max"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("max_polling_attempts", "pool_maxsize"):
+        for name in ("max_polling_attempts", "max_concurrent_tasks"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        if self.pool_maxsize is not None and self.pool_maxsize < self.max_concurrent_tasks:
+            raise ValueError(
+                f"pool_maxsize must be >= max_concurrent_tasks ({self.max_concurrent_tasks}), "
+                f"got {self.pool_maxsize!r}"
+            )
+
+    @property
+    def connection_pool_size(self) -> int:
+        """Keep-alive connections kept: one per task in flight plus POOL_HEADROOM for reads.
+
+        A thread that finds every pooled connection busy opens a throw-away one (a TLS
+        handshake, and urllib3's "pool is full" warning), so the pool fits the writes the
+        slots allow and the reads that run beside them.
+        """
+        if self.pool_maxsize is not None:
+            return self.pool_maxsize
+        return self.max_concurrent_tasks + POOL_HEADROOM
 
     @property
     def host(self) -> str:
@@ -210,6 +231,7 @@ class OneViewClient:
         self._timeout = (settings.connect_timeout, settings.read_timeout)
         self._verify = self._verification()
         self._http = self._build_session()
+        self._task_slots = threading.BoundedSemaphore(settings.max_concurrent_tasks)
         self._pid = os.getpid()
 
     # -- setup -------------------------------------------------------------------------------
@@ -218,7 +240,7 @@ class OneViewClient:
         """One keep-alive connection pool per client; urllib3 itself never retries."""
         http = requests.Session()
         adapter = HTTPAdapter(
-            pool_connections=1, pool_maxsize=self._settings.pool_maxsize, max_retries=0
+            pool_connections=1, pool_maxsize=self._settings.connection_pool_size, max_retries=0
         )
         http.mount("https://", adapter)
         http.headers.update({"Accept": "application/json", "User-Agent": user_agent()})
@@ -235,6 +257,8 @@ class OneViewClient:
                 return  # another thread of this child rebuilt everything meanwhile
             self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
             self._http = self._build_session()  # the inherited pool is abandoned, not closed
+            # Slots taken by the parent's threads would never be given back here.
+            self._task_slots = threading.BoundedSemaphore(self._settings.max_concurrent_tasks)
             self._pid = os.getpid()  # last: other threads must not see a half-rebuilt client
 
     def _verification(self) -> bool | str:
@@ -582,6 +606,7 @@ class OneViewClient:
         """A raw authenticated request with retries: (status, headers, JSON body or None).
 
         Non-idempotent methods (POST, PATCH) are retried only when they surely were not sent.
+        A task it starts is not waited for, nor counted against max_concurrent_tasks.
         """
         method = method.upper()
         answer = self._call(
@@ -694,16 +719,12 @@ class OneViewClient:
             return self._attempt(call)
 
         try:
-            result = self._retrying("POST", path, unsent_only=key_value is None)(attempt)
-        except (OneViewConflict, OneViewRequestError) as error:
-            if _is_duplicate(error) and (found := existing()) is not None:
-                return found
-            raise
-        if not isinstance(result, _Answer):
-            return result
-        try:
-            outcome = self._outcome(result)
-        except OneViewTaskError as error:
+            with self._task_slot():
+                result = self._retrying("POST", path, unsent_only=key_value is None)(attempt)
+                if not isinstance(result, _Answer):
+                    return result
+                outcome = self._outcome(result)
+        except (OneViewConflict, OneViewRequestError, OneViewTaskError) as error:
             if _is_duplicate(error) and (found := existing()) is not None:
                 return found
             raise
@@ -739,19 +760,20 @@ class OneViewClient:
         A 404 after an earlier attempt failed in flight means that attempt deleted it: success.
         """
         call = _Call("DELETE", _path_of(uri))
-        try:
-            answer = self._call(call)
-        except OneViewNotFound:
-            if call.attempts > 1:
-                LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
-                return
-            raise
-        self._outcome(answer)
+        with self._task_slot():
+            try:
+                answer = self._call(call)
+            except OneViewNotFound:
+                if call.attempts > 1:
+                    LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
+                    return
+                raise
+            self._outcome(answer)
 
     def put(self, uri: str, body: Mapping[str, Any], *, kind: str | None = None) -> WriteOutcome:
         """PUT and wait for the task (PUTs are retried: same body, same result)."""
         call = _Call("PUT", _path_of(uri), self._typed(body, kind))
-        return self._outcome(self._call(call))
+        return self._write(call, unsent_only=False)
 
     def post(
         self,
@@ -764,7 +786,34 @@ class OneViewClient:
         """POST and wait for the task.  Retried only before sending unless ``idempotent``."""
         payload = self._typed(body, kind) if body is not None else None
         call = _Call("POST", _path_of(uri), payload)
-        return self._outcome(self._call(call, unsent_only=not idempotent))
+        return self._write(call, unsent_only=not idempotent)
+
+    def _write(self, call: _Call, *, unsent_only: bool) -> WriteOutcome:
+        """Send a write and wait for its task, in one of the max_concurrent_tasks slots."""
+        with self._task_slot():
+            return self._outcome(self._call(call, unsent_only=unsent_only))
+
+    @contextlib.contextmanager
+    def _task_slot(self) -> Iterator[None]:
+        """Hold one of max_concurrent_tasks slots from sending a write until its task is final.
+
+        OneView runs the tasks of one appliance in a shared queue; a process with many threads
+        (a pool per server profile, per uplink set) would otherwise flood it and make every
+        task, and every other client's, slower.  Held across the write's retries and its
+        polling, never across plain reads.  Never nested: a write never waits for another.
+        """
+        self._after_fork()  # a child gets its own slots before it takes one
+        slots = self._task_slots
+        if not slots.acquire(blocking=False):
+            LOG.debug(
+                "All %d OneView task slots are busy; waiting for one",
+                self._settings.max_concurrent_tasks,
+            )
+            slots.acquire()
+        try:
+            yield
+        finally:
+            slots.release()
 
     def _typed(self, body: Mapping[str, Any], kind: str | None) -> dict[str, Any]:
         result = copy.deepcopy(dict(body))
