@@ -13,14 +13,18 @@ resource-specific helpers are built on top of it.  It is safe to share between t
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
+import importlib.metadata
 import logging
 import os
 import re
+import socket
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,11 +35,14 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
+    retry_if_result,
     stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
     wait_exponential_jitter,
 )
 
-from networking_oneview.oneview import versions
+from networking_oneview.oneview import bulk, versions
 from networking_oneview.oneview.errors import (
     OneViewAuthenticationError,
     OneViewConflict,
@@ -55,17 +62,54 @@ LOG = logging.getLogger(__name__)
 VERSION_PATH = "/rest/version"
 LOGIN_PATH = "/rest/login-sessions"
 TASKS_PATH = "/rest/tasks/"
+NETWORKS_PATH = "/rest/ethernet-networks"
+BULK_NETWORKS_PATH = "/rest/ethernet-networks/bulk"
+BULK_DELETE_NETWORKS_PATH = "/rest/ethernet-networks/bulk-delete"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 TASK_SUCCESS_STATES = frozenset({"Completed", "Warning"})
 TASK_FAILURE_STATES = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
 TASK_FINAL_STATES = TASK_SUCCESS_STATES | TASK_FAILURE_STATES
+# Task polling: most OneView tasks finish within a second or two, so the first poll comes soon
+# after the write was answered and each later wait is longer, up to polling_interval.
+FIRST_POLL_DELAY = 0.1
+POLL_BACKOFF = 1.5
 # OneView answers at most a few hundred members per page whatever we ask; ask for many anyway so
 # an appliance that allows more needs fewer round trips.
 DEFAULT_PAGE_SIZE = 1000
+# Pooled connections beyond max_concurrent_tasks, for reads running beside the writes.
+POOL_HEADROOM = 8
 # How a duplicate-name refusal of a create looks (errorCode or message); any 409 counts as well.
 _DUPLICATE = re.compile(
     r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
 )
+
+
+# Held while a forked child replaces a client's connections, so two threads of the child that
+# notice the fork at once rebuild them once.  A fresh lock in every child: one held at fork time
+# would stay held there.
+_FORK_LOCK = threading.Lock()
+
+
+def _new_fork_lock() -> None:
+    global _FORK_LOCK
+    _FORK_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_fork_lock)
+
+
+@functools.cache
+def _package_version() -> str:
+    try:
+        return importlib.metadata.version("networking-oneview")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def user_agent() -> str:
+    """``networking-oneview/VERSION (HOST; pid PID)``: OneView's audit log and a proxy's access
+    log then name the host and process that made a change, not just the user."""
+    return f"networking-oneview/{_package_version()} ({socket.gethostname()}; pid {os.getpid()})"
 
 
 @dataclass(frozen=True)
@@ -84,9 +128,12 @@ class ClientSettings:
     max_retries: int = 4
     retry_backoff: float = 0.5  # first wait; doubles per retry, with jitter, up to the max below
     retry_backoff_max: float = 30.0
+    # A task is waited for at most max_polling_attempts x polling_interval seconds; polls start
+    # FIRST_POLL_DELAY after the write and back off by POLL_BACKOFF up to polling_interval.
     max_polling_attempts: int = 120
     polling_interval: float = 2.0
-    pool_maxsize: int = 10  # keep-alive connections kept per client (one per concurrent caller)
+    max_concurrent_tasks: int = 8  # writes whose tasks this client keeps in flight at once
+    pool_maxsize: int | None = None  # keep-alive connections; see connection_pool_size
 
     def __post_init__(self) -> None:
         parsed = urllib.parse.urlsplit(self.manager_url or "")
@@ -112,9 +159,26 @@ class ClientSettings:
         for name in ("max_retries", "retry_backoff", "retry_backoff_max"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("max_polling_attempts", "pool_maxsize"):
+        for name in ("max_polling_attempts", "max_concurrent_tasks"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
+        if self.pool_maxsize is not None and self.pool_maxsize < self.max_concurrent_tasks:
+            raise ValueError(
+                f"pool_maxsize must be >= max_concurrent_tasks ({self.max_concurrent_tasks}), "
+                f"got {self.pool_maxsize!r}"
+            )
+
+    @property
+    def connection_pool_size(self) -> int:
+        """Keep-alive connections kept: one per task in flight plus POOL_HEADROOM for reads.
+
+        A thread that finds every pooled connection busy opens a throw-away one (a TLS
+        handshake, and urllib3's "pool is full" warning), so the pool fits the writes the
+        slots allow and the reads that run beside them.
+        """
+        if self.pool_maxsize is not None:
+            return self.pool_maxsize
+        return self.max_concurrent_tasks + POOL_HEADROOM
 
     @property
     def host(self) -> str:
@@ -170,6 +234,7 @@ class OneViewClient:
         self._timeout = (settings.connect_timeout, settings.read_timeout)
         self._verify = self._verification()
         self._http = self._build_session()
+        self._task_slots = threading.BoundedSemaphore(settings.max_concurrent_tasks)
         self._pid = os.getpid()
 
     # -- setup -------------------------------------------------------------------------------
@@ -178,20 +243,26 @@ class OneViewClient:
         """One keep-alive connection pool per client; urllib3 itself never retries."""
         http = requests.Session()
         adapter = HTTPAdapter(
-            pool_connections=1, pool_maxsize=self._settings.pool_maxsize, max_retries=0
+            pool_connections=1, pool_maxsize=self._settings.connection_pool_size, max_retries=0
         )
         http.mount("https://", adapter)
-        http.headers.update({"Accept": "application/json", "User-Agent": "networking-oneview"})
+        http.headers.update({"Accept": "application/json", "User-Agent": user_agent()})
         return http
 
     def _after_fork(self) -> None:
         """A forked child (API and plugin workers are forked after the driver loads) must not
-        share its parent's pooled TLS connections: their byte streams would interleave."""
+        share its parent's pooled TLS connections: their byte streams would interleave.  It
+        also gets its own User-Agent (its pid)."""
         if self._pid == os.getpid():
             return
-        self._pid = os.getpid()
-        self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
-        self._http = self._build_session()  # the inherited pool is abandoned, not closed
+        with _FORK_LOCK:
+            if self._pid == os.getpid():
+                return  # another thread of this child rebuilt everything meanwhile
+            self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
+            self._http = self._build_session()  # the inherited pool is abandoned, not closed
+            # Slots taken by the parent's threads would never be given back here.
+            self._task_slots = threading.BoundedSemaphore(self._settings.max_concurrent_tasks)
+            self._pid = os.getpid()  # last: other threads must not see a half-rebuilt client
 
     def _verification(self) -> bool | str:
         """What requests' ``verify`` gets: a CA file, the default trust store, or False."""
@@ -538,6 +609,7 @@ class OneViewClient:
         """A raw authenticated request with retries: (status, headers, JSON body or None).
 
         Non-idempotent methods (POST, PATCH) are retried only when they surely were not sent.
+        A task it starts is not waited for, nor counted against max_concurrent_tasks.
         """
         method = method.upper()
         answer = self._call(
@@ -650,16 +722,12 @@ class OneViewClient:
             return self._attempt(call)
 
         try:
-            result = self._retrying("POST", path, unsent_only=key_value is None)(attempt)
-        except (OneViewConflict, OneViewRequestError) as error:
-            if _is_duplicate(error) and (found := existing()) is not None:
-                return found
-            raise
-        if not isinstance(result, _Answer):
-            return result
-        try:
-            outcome = self._outcome(result)
-        except OneViewTaskError as error:
+            with self._task_slot():
+                result = self._retrying("POST", path, unsent_only=key_value is None)(attempt)
+                if not isinstance(result, _Answer):
+                    return result
+                outcome = self._outcome(result)
+        except (OneViewConflict, OneViewRequestError, OneViewTaskError) as error:
             if _is_duplicate(error) and (found := existing()) is not None:
                 return found
             raise
@@ -695,19 +763,20 @@ class OneViewClient:
         A 404 after an earlier attempt failed in flight means that attempt deleted it: success.
         """
         call = _Call("DELETE", _path_of(uri))
-        try:
-            answer = self._call(call)
-        except OneViewNotFound:
-            if call.attempts > 1:
-                LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
-                return
-            raise
-        self._outcome(answer)
+        with self._task_slot():
+            try:
+                answer = self._call(call)
+            except OneViewNotFound:
+                if call.attempts > 1:
+                    LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
+                    return
+                raise
+            self._outcome(answer)
 
     def put(self, uri: str, body: Mapping[str, Any], *, kind: str | None = None) -> WriteOutcome:
         """PUT and wait for the task (PUTs are retried: same body, same result)."""
         call = _Call("PUT", _path_of(uri), self._typed(body, kind))
-        return self._outcome(self._call(call))
+        return self._write(call, unsent_only=False)
 
     def post(
         self,
@@ -720,7 +789,140 @@ class OneViewClient:
         """POST and wait for the task.  Retried only before sending unless ``idempotent``."""
         payload = self._typed(body, kind) if body is not None else None
         call = _Call("POST", _path_of(uri), payload)
-        return self._outcome(self._call(call, unsent_only=not idempotent))
+        return self._write(call, unsent_only=not idempotent)
+
+    def _write(self, call: _Call, *, unsent_only: bool) -> WriteOutcome:
+        """Send a write and wait for its task, in one of the max_concurrent_tasks slots."""
+        with self._task_slot():
+            return self._outcome(self._call(call, unsent_only=unsent_only))
+
+    @contextlib.contextmanager
+    def _task_slot(self) -> Iterator[None]:
+        """Hold one of max_concurrent_tasks slots from sending a write until its task is final.
+
+        OneView runs the tasks of one appliance in a shared queue; a process with many threads
+        (a pool per server profile, per uplink set) would otherwise flood it and make every
+        task, and every other client's, slower.  Held across the write's retries and its
+        polling, never across plain reads.  Never nested: a write never waits for another.
+        """
+        self._after_fork()  # a child gets its own slots before it takes one
+        slots = self._task_slots
+        if not slots.acquire(blocking=False):
+            LOG.debug(
+                "All %d OneView task slots are busy; waiting for one",
+                self._settings.max_concurrent_tasks,
+            )
+            slots.acquire()
+        try:
+            yield
+        finally:
+            slots.release()
+
+    # -- ethernet networks in bulk ------------------------------------------------------------
+
+    def create_networks_bulk(
+        self,
+        name_prefix: str,
+        vlan_ids: Sequence[int],
+        *,
+        purpose: str = "General",
+        smart_link: bool = True,
+        private_network: bool = False,
+        bandwidth: Mapping[str, int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Create Tagged networks ``PREFIX_VLAN`` for ``vlan_ids`` with one task; return them in
+        the order of ``vlan_ids``.
+
+        One ``POST /rest/ethernet-networks/bulk`` (``vlanIdRange`` built from the ids), one
+        task, then one filtered, paged listing reads them back: no GET per network.  OneView
+        refuses a bulk in which a name exists, so when some exist already (a retry after a
+        crash, another process) or the POST failed after it may have been sent, the networks of
+        the prefix are read and only the missing ones are sent again, once.  Existing ones are
+        returned as they are; no name is ever created twice.  ``bandwidth``
+        (``typicalBandwidth``/``maximumBandwidth`` in Mbps) is sent only when given.  Bulk
+        networks are always Tagged: a VLAN range has no Untagged form.
+        """
+        prefix = bulk.checked_prefix(name_prefix)
+        vlans = bulk.checked_vlans(vlan_ids)
+        if not vlans:
+            return []
+        names = {vlan: bulk.network_name(prefix, vlan) for vlan in vlans}
+        fields: dict[str, Any] = {
+            "purpose": purpose,
+            "smartLink": smart_link,
+            "privateNetwork": private_network,
+        }
+        if bandwidth is not None:
+            fields["bandwidth"] = dict(bandwidth)
+        missing = vlans
+        for _ in range(2):  # the whole range, then what a refused or lost first POST left out
+            self._post_networks_bulk(prefix, missing, fields)
+            found = self._networks_named(prefix, names.values())
+            missing = [vlan for vlan in vlans if names[vlan] not in found]
+            if not missing:
+                return [_checked_vlan(found[names[vlan]], vlan) for vlan in vlans]
+        raise OneViewError(
+            f"bulk creation left {len(missing)} of {len(vlans)} networks missing, e.g. "
+            f"{names[missing[0]]!r}; the next attempt creates them",
+            method="POST",
+            path=BULK_NETWORKS_PATH,
+        )
+
+    def _post_networks_bulk(
+        self, prefix: str, vlans: Sequence[int], fields: Mapping[str, Any]
+    ) -> None:
+        """One bulk POST and its task; a refusal or loss after which some may exist is logged,
+        not raised: the caller reads back what exists either way."""
+        body = {"namePrefix": prefix, "vlanIdRange": bulk.vlan_id_range(vlans), **fields}
+        call = _Call("POST", BULK_NETWORKS_PATH, self._typed(body, "bulk-ethernet-network"))
+        try:
+            self._write(call, unsent_only=True)
+        except OneViewError as error:
+            if not (_is_duplicate(error) or _maybe_applied(error)):
+                raise
+            LOG.info(
+                "OneView bulk creation of %d %s_* networks did not finish cleanly (%s); "
+                "reading back which exist",
+                len(vlans),
+                prefix,
+                error,
+            )
+
+    def _networks_named(self, prefix: str, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """{name: network} for those of ``names`` that exist: one listing filtered by prefix."""
+        wanted = set(names)
+        found: dict[str, dict[str, Any]] = {}
+        for network in self.get_all(NETWORKS_PATH, filters=[bulk.prefix_filter(prefix)]):
+            name = network.get("name")
+            if name in wanted:
+                found.setdefault(name, network)
+        return found
+
+    def delete_networks_bulk(self, uris: Iterable[str]) -> None:
+        """Delete these ethernet networks and wait; ones already gone are not an error.
+
+        From API 1600 several go in one ``POST /rest/ethernet-networks/bulk-delete`` (one task);
+        below it, and for a single network, one DELETE each.  OneView refuses a bulk delete
+        naming a network that does not exist, and a failed bulk task may have deleted some:
+        either way each one is then deleted on its own, so the real error, if any, is raised.
+        """
+        paths = list(dict.fromkeys(_path_of(uri) for uri in uris))
+        if len(paths) > 1 and self.api_version >= versions.BULK_NETWORK_DELETE_VERSION:
+            call = _Call("POST", BULK_DELETE_NETWORKS_PATH, {"networkUris": paths})
+            try:
+                # Idempotent: sent again after it worked, it is refused with a 404 (below).
+                self._write(call, unsent_only=False)
+                return
+            except (OneViewNotFound, OneViewTaskError) as error:
+                LOG.info("OneView bulk delete failed (%s); deleting one at a time", error)
+        for path in paths:
+            self._delete_if_present(path)
+
+    def _delete_if_present(self, uri: str) -> None:
+        try:
+            self.delete(uri)
+        except OneViewNotFound:
+            LOG.debug("OneView %s was already gone", uri)
 
     def _typed(self, body: Mapping[str, Any], kind: str | None) -> dict[str, Any]:
         result = copy.deepcopy(dict(body))
@@ -733,14 +935,16 @@ class OneViewClient:
     # -- tasks -------------------------------------------------------------------------------
 
     def _outcome(self, answer: _Answer) -> WriteOutcome:
+        """The write's result: its final task when it answered with one, else its body."""
         body = answer.body if isinstance(answer.body, dict) else None
-        task: dict[str, Any] | str | None = None
+        task: dict[str, Any] | None = None
         if _is_task(body):
             task = body
         else:
             location = answer.headers.get("Location") or ""
             if TASKS_PATH in location:
-                task = _path_of(location)
+                # Only the task's URI: a state-less task, so the first poll waits like any other.
+                task = {"uri": _path_of(location)}
         if task is None:
             return WriteOutcome(answer.status, body=body)
         return WriteOutcome(answer.status, task=self.wait_for_task(task))
@@ -748,36 +952,60 @@ class OneViewClient:
     def wait_for_task(self, task_or_uri: Mapping[str, Any] | str) -> dict[str, Any]:
         """Poll a task until it is final; return it, or raise OneViewTaskError/-Timeout.
 
-        Completed and Warning are success.  The deadline is max_polling_attempts x
-        polling_interval; a task past it may still finish on the appliance.
+        Completed and Warning are success.  Given the task a write answered with, its own state
+        is looked at first (no request); given a URI, the first poll is at once.  Polls then come
+        after 0.1 s, each wait 1.5 times the one before, up to polling_interval, so a task of
+        one second costs about 1.3 s instead of a whole polling_interval.  The deadline is
+        max_polling_attempts x polling_interval seconds; a task past it may still finish on the
+        appliance.
+        """
+        if isinstance(task_or_uri, str):
+            uri, known = _path_of(task_or_uri), None
+        else:
+            uri, known = _path_of(task_or_uri["uri"]), dict(task_or_uri)
+        pending = [known] if known is not None else []
+
+        def poll() -> dict[str, Any]:
+            return pending.pop() if pending else self.get(uri)
+
+        task = self._task_poller()(poll)
+        if task.get("taskState") in TASK_FAILURE_STATES:
+            raise OneViewTaskError(task)
+        if task.get("taskState") == "Warning":
+            LOG.warning(
+                "OneView task %r (%s) completed with a warning: %s",
+                task.get("name"),
+                uri,
+                task.get("taskStatus"),
+            )
+        return task
+
+    def _task_poller(self) -> Retrying:
+        """Poll until the task is final, on an exponential schedule, within the deadline.
+
+        tenacity because it already is our retry machinery and fits exactly:
+        ``wait_exponential`` gives 0.1 x 1.5^n seconds capped at polling_interval,
+        ``retry_if_result`` polls again while the task is not final (errors of a poll are not
+        retried here: ``get`` has its own bounded retries), and ``stop_after_delay`` is the
+        deadline.  Each wait is clamped to the time left, so the last poll is at the deadline,
+        as before.
         """
         settings = self._settings
-        if isinstance(task_or_uri, str):
-            uri, task = _path_of(task_or_uri), None
-        else:
-            uri, task = _path_of(task_or_uri["uri"]), dict(task_or_uri)
-        started = time.monotonic()
-        deadline = started + settings.max_polling_attempts * settings.polling_interval
-        while True:
-            if task is None or task.get("taskState") not in TASK_FINAL_STATES:
-                task = self.get(uri)
-            state = task.get("taskState")
-            if state in TASK_SUCCESS_STATES:
-                if state == "Warning":
-                    LOG.warning(
-                        "OneView task %r (%s) completed with a warning: %s",
-                        task.get("name"),
-                        uri,
-                        task.get("taskStatus"),
-                    )
-                return task
-            if state in TASK_FAILURE_STATES:
-                raise OneViewTaskError(task)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OneViewTaskTimeout(task, time.monotonic() - started)
-            time.sleep(min(settings.polling_interval, remaining))
-            task = None
+        budget = settings.max_polling_attempts * settings.polling_interval
+        backoff = wait_exponential(
+            multiplier=FIRST_POLL_DELAY, exp_base=POLL_BACKOFF, max=settings.polling_interval
+        )
+
+        def wait(state: RetryCallState) -> float:
+            remaining = budget - (state.seconds_since_start or 0.0)
+            return max(0.0, min(backoff(state), remaining))
+
+        return Retrying(
+            retry=retry_if_result(_not_final),
+            wait=wait,
+            stop=stop_after_delay(budget),
+            retry_error_callback=_task_timed_out,
+        )
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -827,6 +1055,36 @@ def _is_duplicate(error: OneViewError) -> bool:
     if isinstance(error, OneViewConflict):
         return True
     return bool(_DUPLICATE.search(f"{error.error_code or ''} {error.message}"))
+
+
+def _not_final(task: Mapping[str, Any]) -> bool:
+    return task.get("taskState") not in TASK_FINAL_STATES
+
+
+def _task_timed_out(state: RetryCallState) -> Any:
+    """The deadline passed with the task still running: say how long we waited."""
+    task = state.outcome.result() if state.outcome else {}
+    raise OneViewTaskTimeout(task, state.seconds_since_start or 0.0)
+
+
+def _maybe_applied(error: OneViewError) -> bool:
+    """A failure after which the write may still have been applied (sent, answer lost)."""
+    if isinstance(error, OneViewUnavailable):
+        return error.sent
+    return isinstance(error, OneViewServerError) and error.status in RETRY_STATUSES
+
+
+def _checked_vlan(network: dict[str, Any], vlan: int) -> dict[str, Any]:
+    """The network found by name; a different VLAN (made by hand?) is logged, not hidden."""
+    if network.get("vlanId") != vlan:
+        LOG.warning(
+            "OneView network %r (%s) carries VLAN %r, not %d as its name says",
+            network.get("name"),
+            network.get("uri"),
+            network.get("vlanId"),
+            vlan,
+        )
+    return network
 
 
 def _reason(exc: Exception) -> str:
@@ -891,4 +1149,5 @@ __all__ = [
     "WriteOutcome",
     "field_filter",
     "quote_filter",
+    "user_agent",
 ]
