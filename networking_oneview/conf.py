@@ -164,14 +164,6 @@ ONEVIEW_OPTS = [
         "powered off hard (press and hold).",
     ),
     cfg.IntOpt(
-        "max_concurrent_tasks",
-        default=8,
-        min=1,
-        help="How many OneView tasks (writes) one neutron-server process keeps in flight at "
-        "once: profile edits of different servers, and the LIG and logical-interconnect PUTs of "
-        "one change, run in parallel up to this.",
-    ),
-    cfg.IntOpt(
         "server_lock_retries",
         default=10,
         min=0,
