@@ -7,8 +7,10 @@ a 401.  This client keeps one pooled keep-alive session with full certificate ch
 and 500/502/503/504, never a 4xx), logs in lazily and again once after a 401, and turns every
 failure into a typed error from ``errors``.  Everything version-specific lives in ``versions``.
 
-The client is generic (get, get_all, create, update, delete, put, post, wait_for_task);
-resource-specific helpers are built on top of it.  It is safe to share between threads.
+The client is generic (get, get_all, create, update, delete, put, post, wait_for_task), plus
+bulk creation and deletion of ethernet networks; other resource-specific helpers are built on
+top of it.  It is safe to share between threads: at most ``max_concurrent_tasks`` of their
+writes are in flight at once, and tasks are polled soon after a write, then less and less often.
 """
 
 from __future__ import annotations
@@ -800,10 +802,11 @@ class OneViewClient:
     def _task_slot(self) -> Iterator[None]:
         """Hold one of max_concurrent_tasks slots from sending a write until its task is final.
 
-        OneView runs the tasks of one appliance in a shared queue; a process with many threads
-        (a pool per server profile, per uplink set) would otherwise flood it and make every
-        task, and every other client's, slower.  Held across the write's retries and its
-        polling, never across plain reads.  Never nested: a write never waits for another.
+        A process with many worker threads (one per server profile, per uplink set) would
+        otherwise start as many tasks on the appliance as it has threads; the bound keeps this
+        process's share of the appliance's task load fixed whatever the thread count.  Held
+        across the write's retries and its polling, never across plain reads.  Never nested: a
+        write never waits for another, so a bound of 1 cannot deadlock.
         """
         self._after_fork()  # a child gets its own slots before it takes one
         slots = self._task_slots
