@@ -90,7 +90,7 @@ class UplinkSets:
         documents += [("uplink-set", u) for _, m in mapped for u in m.li_uplink_set_uris]
         result = Result()
         for attempt in range(ROUNDS):
-            wanted = self._wanted(context, mapped, topology)
+            wanted = self._wanted(context, mapped, topology, fresh=attempt > 0)
             round_result = self._apply_all(documents, mapped, wanted, refused_stale=attempt == 0)
             result.added |= round_result.added
             result.clashes.update(round_result.clashes)
@@ -107,9 +107,27 @@ class UplinkSets:
             raise result.errors[0]
 
     def _wanted(
-        self, context: Any, mapped: list[tuple[str, MappedUplinkSet]], topology: Topology
+        self,
+        context: Any,
+        mapped: list[tuple[str, MappedUplinkSet]],
+        topology: Topology,
+        fresh: bool,
     ) -> Wanted:
+        """Our recorded networks per mapped uplink set.  When ``topology`` was just read again
+        (a PUT named a network that is gone), a recorded network OneView no longer has is left
+        out and its Neutron network queued: its work recreates it."""
         owned = db.owned_networks(context)
+        if fresh:
+            gone = [o for o in owned if o.oneview_uri not in topology.networks]
+            for record in gone:
+                LOG.warning(
+                    "OneView network %s of network %s is gone from OneView; leaving it out of "
+                    "the uplink sets and recreating it",
+                    record.oneview_uri,
+                    record.network_id,
+                )
+                db.record_work(context, db.KIND_NETWORK, record.network_id)
+            owned = [o for o in owned if o.oneview_uri in topology.networks]
         by_template: dict[str, list[str]] = {}
         for physnet, uplink_set in mapped:
             kind = "vlan" if uplink_set.network_type == "Tagged" else "flat"
