@@ -31,8 +31,8 @@ from networking_oneview.port_profile import parse as parse_profile
 from networking_oneview.reconcile.cache import Inventory, SiteCache
 from networking_oneview.reconcile.desired import DRIVER_NAME
 from networking_oneview.reconcile.inventory import ServerNotFound
-from networking_oneview.reconcile.reconcilers import ReconcileSettings, build_registry
-from networking_oneview.reconcile.server_profiles import PROVISIONING_ENTITY
+from networking_oneview.reconcile.reconcilers import build_registry, settings_from
+from networking_oneview.reconcile.server_records import PROVISIONING_ENTITY
 from networking_oneview.topology import read_topology
 from networking_oneview.worker import BackgroundRunner, OneViewWorker, WorkRunner
 
@@ -63,15 +63,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
         self.inventory = Inventory.of(self.lookup_client)
         self.cache = SiteCache(self.client, self.mappings, inventory=self.inventory)
         self.cloud_name = group.cloud_name
-        self.reconcile_settings = ReconcileSettings(
-            cloud_name=group.cloud_name,
-            existing_connections=group.existing_connections,
-            allow_power_off=group.allow_power_off,
-            power_off_timeout=group.power_off_timeout,
-            server_lock_retries=group.server_lock_retries,
-            server_lock_retry_interval=group.server_lock_retry_interval,
-            max_concurrent_tasks=group.max_concurrent_tasks,
-        )
+        self.reconcile_settings = settings_from(group)
         self.registry = build_registry(self.client, self.cache, self.reconcile_settings)
         self.runner = self._runner()
         self.background = BackgroundRunner(self.runner) if group.apply_in_api_workers else None

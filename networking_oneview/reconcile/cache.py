@@ -18,6 +18,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -154,15 +155,28 @@ class SiteCache:
                 return
             self._refresher_pid = os.getpid()
             self._refresher = threading.Thread(
-                target=self._refresh_loop, name="oneview-topology", daemon=True
+                target=_refresh_loop,
+                args=(weakref.ref(self), max(self.topology_max_age / 2, 5.0)),
+                name="oneview-topology",
+                daemon=True,
             )
             self._refresher.start()
 
-    def _refresh_loop(self) -> None:
-        interval = max(self.topology_max_age / 2, 5.0)
-        while True:
-            time.sleep(interval)
-            try:
-                self.topology(refresh=True)
-            except Exception as error:  # an outage: keep the last view, try again later
-                LOG.warning("Could not refresh the OneView topology (keeping the last): %s", error)
+
+def _refresh_loop(cache_ref: weakref.ref[SiteCache], interval: float) -> None:
+    """Re-read the topology every ``interval`` seconds for as long as the cache is alive (a
+    reference to it only while refreshing, so a dropped driver's cache and thread go away)."""
+    while True:
+        deadline = time.monotonic() + interval
+        while time.monotonic() < deadline:
+            time.sleep(min(1.0, interval))
+            if cache_ref() is None:
+                return
+        cache = cache_ref()
+        if cache is None:
+            return
+        try:
+            cache.topology(refresh=True)
+        except Exception as error:  # an outage: keep the last view, try again later
+            LOG.warning("Could not refresh the OneView topology (keeping the last): %s", error)
+        del cache

@@ -16,6 +16,7 @@ from networking_oneview.db import api as db
 from networking_oneview.oneview import OneViewClient, OneViewNotFound
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import SiteCache
+from networking_oneview.reconcile.drift import Drift
 from networking_oneview.reconcile.orphans import Orphan, find_orphans
 from networking_oneview.reconcile.registry import Registry
 
@@ -59,6 +60,17 @@ class FullSync:
             len(orphans),
         )
         return {}
+
+    def drift(self, context: Any, ids: list[str]) -> list[Drift]:
+        return [
+            Drift(
+                self.kind,
+                o.network.uri,
+                "adopt" if o.adopt_for else "delete",
+                f"{o.network.name} carries our name but has no record; {o.action}",
+            )
+            for o in self.orphans(context)
+        ]
 
     def orphans(self, context: Any) -> list[Orphan]:
         topology = self.cache.topology()

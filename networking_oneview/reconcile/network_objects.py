@@ -20,6 +20,7 @@ from networking_oneview.oneview import OneViewClient, OneViewError, OneViewNotFo
 from networking_oneview.oneview.paths import NETWORKS, id_of
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import SiteCache
+from networking_oneview.reconcile.drift import Drift
 from networking_oneview.reconcile.networks import (
     DesiredNetwork,
     NetworkPlan,
@@ -75,6 +76,55 @@ class NetworkObjects:
         self._create(context, batch)
         self._queue_memberships(context, batch.physnets, topology)
         return batch.failures
+
+    def drift(self, context: Any, ids: list[str]) -> list[Drift]:
+        topology = self.cache.topology()
+        found: list[Drift] = []
+        for network_id in ids:
+            try:
+                plan = self._plan(context, network_id, topology, _Batch())
+            except NotReady as error:
+                found.append(Drift(self.kind, network_id, "wait", str(error)))
+                continue
+            found += [
+                Drift(
+                    self.kind,
+                    w.oneview_name(self.cloud),
+                    "create",
+                    f"segment {w.segment_id} "
+                    f"of network {network_id} ({w.network_type} on {w.physnet}) has none",
+                )
+                for w in plan.create
+            ]
+            found += [
+                Drift(
+                    self.kind,
+                    uri,
+                    "adopt",
+                    f"carries our name {w.oneview_name(self.cloud)} "
+                    f"but has no record; segment {w.segment_id} wants it",
+                )
+                for w, uri in plan.adopt
+            ]
+            found += [
+                Drift(
+                    self.kind,
+                    r.oneview_uri,
+                    "delete",
+                    f"segment {r.segment_id} of network {network_id} is gone from Neutron",
+                )
+                for r in plan.delete
+            ]
+            found += [
+                Drift(
+                    self.kind,
+                    r.oneview_uri,
+                    "forget",
+                    f"recorded for segment {r.segment_id} but gone from OneView; recreated",
+                )
+                for r in plan.forget
+            ]
+        return found
 
     # -- planning --------------------------------------------------------------------------------
     def _plan(self, context, network_id: str, topology: Topology, batch: _Batch) -> NetworkPlan:

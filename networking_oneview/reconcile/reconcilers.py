@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent import futures
 from dataclasses import dataclass
+from typing import Any
 
 from networking_oneview.oneview import OneViewClient
 from networking_oneview.reconcile.cache import SiteCache
@@ -26,6 +27,19 @@ class ReconcileSettings:
     server_lock_retries: int = 10
     server_lock_retry_interval: float = 30.0
     max_concurrent_tasks: int = 8
+
+
+def settings_from(group: Any) -> ReconcileSettings:
+    """The reconcile settings of an ``[oneview]`` option group."""
+    return ReconcileSettings(
+        cloud_name=group.cloud_name,
+        existing_connections=group.existing_connections,
+        allow_power_off=group.allow_power_off,
+        power_off_timeout=group.power_off_timeout,
+        server_lock_retries=group.server_lock_retries,
+        server_lock_retry_interval=group.server_lock_retry_interval,
+        max_concurrent_tasks=group.max_concurrent_tasks,
+    )
 
 
 def build_registry(

@@ -23,6 +23,7 @@ from networking_oneview.oneview.paths import id_of
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import SiteCache
 from networking_oneview.reconcile.documents import StaleDocument, read_modify_write
+from networking_oneview.reconcile.drift import Drift
 from networking_oneview.reconcile.networks import MembershipPlan, plan_membership
 from networking_oneview.reconcile.outcomes import NotReady
 from networking_oneview.topology import MappedUplinkSet, Topology
@@ -78,6 +79,34 @@ class UplinkSets:
             except Exception as error:
                 failures[lig_id] = error
         return failures
+
+    def drift(self, context: Any, ids: list[str]) -> list[Drift]:
+        topology = self.cache.topology()
+        found: list[Drift] = []
+        for lig_id in ids:
+            mapped = _mapped_in(topology, lig_id)
+            if not mapped:
+                continue
+            wanted = self._wanted(context, mapped, topology, fresh=False)
+            by_name = {m.ref.name: m for _, m in mapped}
+            documents = [("lig", mapped[0][1].lig_uri)]
+            documents += [("uplink-set", u) for _, m in mapped for u in m.li_uplink_set_uris]
+            for kind, uri in documents:
+                document = self.client.get(uri)
+                holders = document.get("uplinkSets", []) if kind == "lig" else [document]
+                for holder in holders:
+                    uplink_set = by_name.get(holder.get("name"))
+                    if uplink_set is None:
+                        continue
+                    plan = self._plan(holder, uplink_set, wanted, uri, log=False)
+                    label = f"{uri} / {uplink_set.ref.name}"
+                    found += [Drift(self.kind, label, "add", n) for n in plan.added]
+                    found += [Drift(self.kind, label, "remove", n) for n in plan.removed]
+                    found += [
+                        Drift(self.kind, label, "refuse", f"{n}: VLAN already carried by {o}")
+                        for n, o in plan.clashes
+                    ]
+        return found
 
     # -- one LIG ---------------------------------------------------------------------------------
     def reconcile_lig(self, context: Any, lig_id: str) -> None:
@@ -204,7 +233,9 @@ class UplinkSets:
         return plans
 
     @staticmethod
-    def _plan(holder, mapped: MappedUplinkSet, wanted: Wanted, label: str) -> MembershipPlan:
+    def _plan(
+        holder, mapped: MappedUplinkSet, wanted: Wanted, label: str, log: bool = True
+    ) -> MembershipPlan:
         plan = plan_membership(
             holder.get("networkUris") or [],
             wanted.by_template.get(mapped.ref.name, []),
@@ -212,6 +243,8 @@ class UplinkSets:
             mapped.network_type == "Untagged",
             wanted.vlans,
         )
+        if not log:
+            return plan
         if plan.conflicts:
             LOG.error(
                 "%s / %s is Untagged and already carries %s, which is not ours; our flat network "

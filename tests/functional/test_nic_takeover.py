@@ -167,7 +167,7 @@ class TestRefuseExistingConnections(TakeOverCase):
         self.reconcile()
         self.sim.appliance.clear_request_log()
         assert self.reconcile() == 0  # nothing due: parked until something changes
-        assert self.sim.appliance.request_log == []
+        assert self.sim.appliance.request_log == [], self.sim.appliance.request_log
         assert db.expedite_work(self.admin) == 1  # status --retry-now
 
 
@@ -352,4 +352,4 @@ class TestPermanentRefusal(TakeOverCase):
         assert "OneView refused" in output and "after a change or --retry-now" in output
         self.sim.appliance.clear_request_log()
         assert self.reconcile() == 0  # parked: no retry storm
-        assert self.sim.appliance.request_log == []
+        assert self.sim.appliance.request_log == [], self.sim.appliance.request_log
