@@ -65,16 +65,16 @@ def status(retry_now: bool) -> int:
     """Print ports that are not ACTIVE (and why), owed power-ons, and the pending work queue."""
     from neutron_lib import context as n_context
 
-    from networking_oneview.db import api as db
     from networking_oneview.db import ports as ports_db
     from networking_oneview.db import power as power_db
+    from networking_oneview.db import work as work_db
 
     context = n_context.get_admin_context()
     if retry_now:
-        print(f"{db.expedite_work(context)} waiting item(s) made due now")
+        print(f"{work_db.expedite_work(context)} waiting item(s) made due now")
     stuck = [p for p in ports_db.ports(context) if p.state != ports_db.ACTIVE]
     owed = power_db.owed(context)
-    rows = db.pending_work(context)
+    rows = work_db.pending_work(context)
     if not (stuck or owed or rows):
         print("OneView is up to date: nothing waiting")
         return 0
@@ -116,7 +116,7 @@ def sync(config: cfg.ConfigOpts, dry_run: bool, output: str) -> int:
     """Print the drift (``dry_run``) or apply it now; 1 when something differs or still waits."""
     from neutron_lib import context as n_context
 
-    from networking_oneview.db import api as db
+    from networking_oneview.db import work as work_db
     from networking_oneview.reconcile.cache import SiteCache
     from networking_oneview.reconcile.drift import collect
     from networking_oneview.reconcile.reconcilers import build_registry, settings_from
@@ -131,7 +131,7 @@ def sync(config: cfg.ConfigOpts, dry_run: bool, output: str) -> int:
             enqueue_everything(context)
             WorkRunner(registry).run_pending(context)
         drift = collect(registry, context)
-        waiting = db.pending_work(context) if not dry_run else []
+        waiting = work_db.pending_work(context) if not dry_run else []
     if output == "json":
         print(json.dumps({"drift": [d.as_dict() for d in drift], "waiting": len(waiting)}))
     else:

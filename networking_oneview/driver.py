@@ -23,8 +23,9 @@ from neutron_lib.plugins.ml2 import api
 from oslo_config import cfg
 
 from networking_oneview import conf
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
 from networking_oneview.db import ports as ports_db
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewError
 from networking_oneview.port_profile import BindingProfileError, has_links
 from networking_oneview.port_profile import parse as parse_profile
@@ -117,10 +118,10 @@ class OneViewMechanismDriver(api.MechanismDriver):
         )
 
     def _record_network(self, context: Any) -> None:
-        if self._maps(context.network_segments) or db.owned_networks(
+        if self._maps(context.network_segments) or networks_db.owned_networks(
             context.plugin_context, network_id=context.current["id"]
         ):
-            db.record_work(context.plugin_context, db.KIND_NETWORK, context.current["id"])
+            work_db.record_work(context.plugin_context, work_db.KIND_NETWORK, context.current["id"])
 
     def create_network_precommit(self, context: Any) -> None:
         self._refuse_taken_vlan(context.network_segments)
@@ -179,7 +180,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
         if not changed:
             return
         port_id = context.current["id"]
-        db.record_work(context.plugin_context, db.KIND_PORT, port_id)
+        work_db.record_work(context.plugin_context, work_db.KIND_PORT, port_id)
         if now_ours:
             # The port stays DOWN until OneView really has its connection.
             provisioning_blocks.add_provisioning_component(
@@ -190,7 +191,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
         if self._ours(context.binding_levels) or ports_db.port(
             context.plugin_context, context.current["id"]
         ):
-            db.record_work(context.plugin_context, db.KIND_PORT, context.current["id"])
+            work_db.record_work(context.plugin_context, work_db.KIND_PORT, context.current["id"])
 
     def update_port_postcommit(self, context: Any) -> None:
         if self._ours(context.binding_levels) or self._ours(context.original_binding_levels):

@@ -22,8 +22,8 @@ from typing import Any
 from neutron_lib import context as n_context
 from neutron_lib import worker as n_worker
 
-from networking_oneview.db import api as db
 from networking_oneview.db import models
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewError
 from networking_oneview.reconcile.outcomes import NotReady, Refused
 from networking_oneview.reconcile.registry import Registry
@@ -49,7 +49,7 @@ class LeaseKeeper:
 
     def __init__(
         self,
-        works: list[db.Work],
+        works: list[work_db.Work],
         holder: str,
         every: float = RENEW_EVERY,
         context_factory: Callable[[], Any] = n_context.get_admin_context,
@@ -74,7 +74,7 @@ class LeaseKeeper:
             context = self._context_factory()
             for work in self.works:
                 try:
-                    if not db.renew_lease(context, work, self.holder, LEASE_SECONDS):
+                    if not work_db.renew_lease(context, work, self.holder, LEASE_SECONDS):
                         LOG.warning("Lost the lease on %s %s", work.kind, work.object_id)
                 except Exception:
                     LOG.exception("Could not renew the lease on %s %s", work.kind, work.object_id)
@@ -85,7 +85,7 @@ class Job:
     """Work items one reconciler call handles together (one object, or a batch of networks)."""
 
     kind: str
-    works: tuple[db.Work, ...]
+    works: tuple[work_db.Work, ...]
 
 
 class _Inline(futures.Executor):
@@ -161,7 +161,7 @@ class WorkRunner:
             if reconciler.batch <= 1:
                 singles.append(reconciler.kind)
             elif reconciler.kind not in busy:
-                claimed = db.claim_work(
+                claimed = work_db.claim_work(
                     context,
                     self.holder,
                     LEASE_SECONDS,
@@ -173,7 +173,7 @@ class WorkRunner:
                     jobs.append(Job(reconciler.kind, tuple(claimed)))
         free = self.parallel - len(running) - len(jobs)
         if free > 0 and singles:
-            claimed = db.claim_work(
+            claimed = work_db.claim_work(
                 context, self.holder, LEASE_SECONDS, free, exclude=exclude, kinds=frozenset(singles)
             )
             jobs += [Job(w.kind, (w,)) for w in claimed]
@@ -186,7 +186,7 @@ class WorkRunner:
             if reconciler is None:
                 for work in job.works:
                     LOG.error("Dropping work of unknown kind %r (%s)", work.kind, work.object_id)
-                    db.complete_work(context, work, self.holder)
+                    work_db.complete_work(context, work, self.holder)
                 return
             try:
                 failures = reconciler.reconcile(context, [w.object_id for w in job.works])
@@ -195,12 +195,12 @@ class WorkRunner:
             for work in job.works:
                 error = failures.get(work.object_id)
                 if error is None:
-                    db.complete_work(context, work, self.holder)
+                    work_db.complete_work(context, work, self.holder)
                     LOG.debug("Reconciled %s %s", work.kind, work.object_id)
                 else:
                     self._failed(context, work, error)
 
-    def _failed(self, context: Any, work: db.Work, error: Exception) -> None:
+    def _failed(self, context: Any, work: work_db.Work, error: Exception) -> None:
         self._failed_now.add((work.kind, work.object_id))
         if isinstance(error, Refused):
             LOG.error(
@@ -210,7 +210,7 @@ class WorkRunner:
                 work.object_id,
                 error,
             )
-            db.fail_work(context, work, self.holder, str(error), db.PARKED_SECONDS)
+            work_db.fail_work(context, work, self.holder, str(error), work_db.PARKED_SECONDS)
         elif isinstance(error, NotReady):
             self._retry(context, work, str(error), logging.WARNING, error.retry_after)
         elif isinstance(error, OneViewError):
@@ -227,7 +227,7 @@ class WorkRunner:
     def _retry(
         self,
         context: Any,
-        work: db.Work,
+        work: work_db.Work,
         error: str,
         level: int | None,
         delay: float | None = None,
@@ -243,7 +243,7 @@ class WorkRunner:
                 delay,
                 error,
             )
-        db.fail_work(context, work, self.holder, error, delay)
+        work_db.fail_work(context, work, self.holder, error, delay)
 
 
 def default_holder() -> str:
@@ -254,7 +254,7 @@ def default_holder() -> str:
 
 def enqueue_everything(context: Any) -> None:
     """Queue a full sync (the periodic timer and ``networking-oneview sync`` call this)."""
-    db.record_work(context, db.KIND_FULL, "all")
+    work_db.record_work(context, work_db.KIND_FULL, "all")
 
 
 class BackgroundRunner:

@@ -12,7 +12,8 @@ import contextlib
 import logging
 from typing import Any
 
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewNotFound
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import SiteCache
@@ -24,7 +25,7 @@ LOG = logging.getLogger(__name__)
 
 
 class FullSync:
-    kind = db.KIND_FULL
+    kind = work_db.KIND_FULL
     batch = 1
 
     def __init__(
@@ -41,7 +42,7 @@ class FullSync:
     def reconcile(self, context: Any, ids: list[str]) -> dict[str, Exception]:
         self.cache.topology(refresh=True)
         self.cache.inventory.index(refresh=True)
-        queued = db.pending_objects(context)
+        queued = work_db.pending_objects(context)
         counts: dict[str, int] = {}
         for reconciler in self.registry:
             if reconciler.kind == self.kind:
@@ -50,7 +51,7 @@ class FullSync:
             counts[reconciler.kind] = len(ids_of_kind)
             for object_id in ids_of_kind:
                 if (reconciler.kind, object_id) not in queued:
-                    db.record_work(context, reconciler.kind, object_id)
+                    work_db.record_work(context, reconciler.kind, object_id)
         orphans = self.orphans(context)
         for orphan in orphans:
             self._sweep(context, orphan)
@@ -74,7 +75,7 @@ class FullSync:
 
     def orphans(self, context: Any) -> list[Orphan]:
         topology = self.cache.topology()
-        recorded = {o.oneview_uri for o in db.owned_networks(context)}
+        recorded = {o.oneview_uri for o in networks_db.owned_networks(context)}
         wanted = {
             s.desired().oneview_name(self.cloud): s.network_id
             for s in desired.all_segments(context)
@@ -94,7 +95,7 @@ class FullSync:
                 network.uri,
                 orphan.adopt_for,
             )
-            db.record_work(context, db.KIND_NETWORK, orphan.adopt_for)
+            work_db.record_work(context, work_db.KIND_NETWORK, orphan.adopt_for)
             return
         LOG.warning(
             "OneView network %s (%s) carries our name but has no record and no Neutron segment "

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewError, OneViewNotFound
 from networking_oneview.oneview.paths import NETWORKS, id_of
 from networking_oneview.reconcile import desired
@@ -50,7 +51,7 @@ class _Batch:
 class NetworkObjects:
     """Makes OneView's ethernet networks match Neutron's mapped segments."""
 
-    kind = db.KIND_NETWORK
+    kind = work_db.KIND_NETWORK
     batch = 50
 
     def __init__(self, client: OneViewClient, cache: SiteCache, cloud: str) -> None:
@@ -60,7 +61,7 @@ class NetworkObjects:
 
     def all_ids(self, context: Any) -> set[str]:
         ids = {s.network_id for s in desired.all_segments(context)}
-        return ids | {o.network_id for o in db.owned_networks(context)}
+        return ids | {o.network_id for o in networks_db.owned_networks(context)}
 
     def reconcile(self, context: Any, ids: list[str]) -> dict[str, Exception]:
         topology = self.cache.topology()
@@ -131,7 +132,7 @@ class NetworkObjects:
         segments = desired.network_segments(context, network_id)
         mapped = [s for s in segments if topology.for_segment(s.network_type, s.physnet)]
         wanted = [s.desired() for s in mapped]
-        owned = db.owned_networks(context, network_id=network_id)
+        owned = networks_db.owned_networks(context, network_id=network_id)
         unmapped = {s.id for s in segments} - {w.segment_id for w in wanted}
         for record in owned:
             if record.segment_id in unmapped:
@@ -167,7 +168,7 @@ class NetworkObjects:
         deleted must not take over that network (its deletion is queued): wait for it."""
         mine = {o.segment_id for o in owned}
         names = {w.oneview_name(self.cloud): w for w in wanted}
-        for record in db.owned_networks_named(context, list(names)):
+        for record in networks_db.owned_networks_named(context, list(names)):
             if record.segment_id not in mine:
                 raise NotReady(
                     f"OneView network {record.oneview_name} ({record.oneview_uri}) still belongs "
@@ -205,7 +206,7 @@ class NetworkObjects:
                 record.segment_id,
                 network_id,
             )
-            db.remove_owned_network(context, record.segment_id)
+            networks_db.remove_owned_network(context, record.segment_id)
 
     def _delete(self, context, batch: _Batch) -> None:
         doomed = list(self._each(batch, "delete"))
@@ -218,7 +219,7 @@ class NetworkObjects:
                 batch.fail(network_id, error)
             return
         for network_id, record in doomed:
-            db.remove_owned_network(context, record.segment_id)
+            networks_db.remove_owned_network(context, record.segment_id)
             LOG.info(
                 "Deleted OneView network %s (%s) of segment %s (network %s)",
                 record.oneview_name,
@@ -285,9 +286,9 @@ class NetworkObjects:
         return True
 
     def _record(self, context, want: DesiredNetwork, uri: str, name: str) -> None:
-        db.add_owned_network(
+        networks_db.add_owned_network(
             context,
-            db.OwnedNetwork(
+            networks_db.OwnedNetwork(
                 segment_id=want.segment_id,
                 network_id=want.network_id,
                 physnet=want.physnet,
@@ -309,4 +310,4 @@ class NetworkObjects:
         """The LIGs whose uplink sets must now carry (or drop) these networks."""
         ligs = {id_of(m.lig_uri) for p in physnets for m in topology.uplink_sets.get(p, ())}
         for lig_id in sorted(ligs):
-            db.record_work(context, db.KIND_LIG, lig_id)
+            work_db.record_work(context, work_db.KIND_LIG, lig_id)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from networking_oneview.db import api as db
 from networking_oneview.db import claims as claims_db
 from networking_oneview.db import ports as ports_db
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview.paths import id_of
 from networking_oneview.port_profile import BindingProfileError
 from networking_oneview.port_profile import parse as parse_profile
@@ -27,7 +27,7 @@ LOG = logging.getLogger(__name__)
 class PortLocations:
     """Records the server and NICs each bound bare-metal port designates."""
 
-    kind = db.KIND_PORT
+    kind = work_db.KIND_PORT
     batch = 1
 
     def __init__(self, inventory: Inventory) -> None:
@@ -74,7 +74,7 @@ class PortLocations:
         else:
             ports_db.forget_port(context, port_id)
         for hardware_uri in sorted(servers):
-            db.record_work(context, db.KIND_SERVER, id_of(hardware_uri))
+            work_db.record_work(context, work_db.KIND_SERVER, id_of(hardware_uri))
 
     def _target(self, port_id: str, bound: desired.BoundPort) -> tuple[Any, str]:
         """((server hardware URI, NICs), "") the port's links designate, or (None, why)."""

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
 from networking_oneview.oneview import OneViewClient
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.connections import WantedNic
@@ -64,7 +64,7 @@ class NicNeeds:
         manual = topology.manual_network(segment.network_type, segment.physnet)
         if manual:
             return manual, ""
-        record = db.owned_network_by_segment(context, segment.id)
+        record = networks_db.owned_network_by_segment(context, segment.id)
         if record is None:
             return None, (
                 f"waiting for the OneView network of segment {segment.id} "

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from networking_oneview.db import api as db
 from networking_oneview.db import claims as claims_db
 from networking_oneview.db import ports as ports_db
 from networking_oneview.db import power as power_db
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import (
     OneViewClient,
     OneViewConflict,
@@ -66,7 +66,7 @@ class ServerProfiles:
     """Makes a server's profile carry the connections its bound ports need (work kind
     ``server``, one server per claim so different servers run in parallel)."""
 
-    kind = db.KIND_SERVER
+    kind = work_db.KIND_SERVER
     batch = 1
 
     def __init__(

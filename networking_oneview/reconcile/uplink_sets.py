@@ -16,8 +16,9 @@ from concurrent import futures
 from dataclasses import dataclass, field
 from typing import Any
 
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
 from networking_oneview.db import ports as ports_db
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewError, OneViewRequestError
 from networking_oneview.oneview.paths import id_of
 from networking_oneview.reconcile import desired
@@ -31,7 +32,7 @@ from networking_oneview.topology import MappedUplinkSet, Topology
 LOG = logging.getLogger(__name__)
 
 ROUNDS = 4
-CLASH_PARK_SECONDS = db.PARKED_SECONDS
+CLASH_PARK_SECONDS = work_db.PARKED_SECONDS
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Result:
 class UplinkSets:
     """Makes the mapped uplink sets of one LIG (template and live copies) carry our networks."""
 
-    kind = db.KIND_LIG
+    kind = work_db.KIND_LIG
     batch = 1
 
     def __init__(
@@ -145,7 +146,7 @@ class UplinkSets:
         """Our recorded networks per mapped uplink set.  When ``topology`` was just read again
         (a PUT named a network that is gone), a recorded network OneView no longer has is left
         out and its Neutron network queued: its work recreates it."""
-        owned = db.owned_networks(context)
+        owned = networks_db.owned_networks(context)
         if fresh:
             gone = [o for o in owned if o.oneview_uri not in topology.networks]
             for record in gone:
@@ -155,7 +156,7 @@ class UplinkSets:
                     record.oneview_uri,
                     record.network_id,
                 )
-                db.record_work(context, db.KIND_NETWORK, record.network_id)
+                work_db.record_work(context, work_db.KIND_NETWORK, record.network_id)
             owned = [o for o in owned if o.oneview_uri in topology.networks]
         by_template: dict[str, list[str]] = {}
         for physnet, uplink_set in mapped:
@@ -270,7 +271,9 @@ class UplinkSets:
             network_id = wanted.network_of.get(uri)
             LOG.error("OneView network %s (network %s) left out: %s", uri, network_id, why)
             if network_id:
-                db.park_work(context, db.KIND_NETWORK, network_id, why, CLASH_PARK_SECONDS)
+                work_db.park_work(
+                    context, work_db.KIND_NETWORK, network_id, why, CLASH_PARK_SECONDS
+                )
 
     @staticmethod
     def _wake_waiting_servers(context: Any, added: set[str]) -> None:
@@ -284,14 +287,14 @@ class UplinkSets:
             {p.server_hardware_uri for p in waiting if p.port_id in needing}
         ):
             if hardware_uri:
-                db.record_work(context, db.KIND_SERVER, id_of(hardware_uri))
+                work_db.record_work(context, work_db.KIND_SERVER, id_of(hardware_uri))
 
 
 _KINDS = {"lig": "logical-interconnect-group", "uplink-set": "uplink-set"}
 
 
 def _network_uri(context: Any, segment_id: str | None) -> str | None:
-    record = db.owned_network_by_segment(context, segment_id) if segment_id else None
+    record = networks_db.owned_network_by_segment(context, segment_id) if segment_id else None
     return record.oneview_uri if record is not None else None
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from neutron_lib.db import api as db_api
 
-from networking_oneview.db import api as db
+from networking_oneview.db import work as work_db
 from tests.functional.test_port_binding import BLADE_OFF, PortTestCase
 
 OTHER_SERVERS = ("Frame1, bay 6", "Frame1, bay 8", "Frame2, bay 4", "Frame2, bay 6")
@@ -40,7 +40,7 @@ class TestLinearCost(PortTestCase):
     def server_round(self) -> int:
         """Statements of one reconcile of BLADE_OFF's work (nothing else queued)."""
         hardware_id = self.hardware(BLADE_OFF)["uri"].rsplit("/", 1)[-1]
-        db.record_work(self.admin, db.KIND_SERVER, hardware_id)
+        work_db.record_work(self.admin, work_db.KIND_SERVER, hardware_id)
         with self.statements() as seen:
             assert self.reconcile() == 1
         return len(seen)

@@ -10,9 +10,10 @@ import time
 from neutron_lib.api.definitions import portbindings
 
 from networking_oneview import cli
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
 from networking_oneview.db import ports as ports_db
 from networking_oneview.db import power as power_db
+from networking_oneview.db import work as work_db
 from tests.functional.test_port_binding import BLADE_OFF, BLADE_ON, PortTestCase
 
 NODE_OFF = "Frame1, bay 6"  # powered off, no profile in the fixture: gets a template-like one
@@ -30,7 +31,9 @@ class TakeOverCase(PortTestCase):
 
     def _segment(self, vlan: int) -> str:
         return next(
-            o.segment_id for o in db.owned_networks(self.admin) if o.segmentation_id == vlan
+            o.segment_id
+            for o in networks_db.owned_networks(self.admin)
+            if o.segmentation_id == vlan
         )
 
     def node_port(self, node: str, network: dict, nic: str = DEPLOY_NIC, **switch_info):
@@ -49,11 +52,11 @@ class TakeOverCase(PortTestCase):
 
     def converge(self, rounds: int = 10) -> None:
         for _ in range(rounds):
-            db.expedite_work(self.admin)
+            work_db.expedite_work(self.admin)
             self.reconcile()
-            if db.count_pending(self.admin) == 0:
+            if work_db.count_pending(self.admin) == 0:
                 return
-        raise AssertionError(f"still pending: {db.pending_work(self.admin)}")
+        raise AssertionError(f"still pending: {work_db.pending_work(self.admin)}")
 
     def on_nic(self, node: str, nic: str = DEPLOY_NIC) -> dict:
         return next(c for c in self.connections_of(node) if c["portId"] == nic)
@@ -141,7 +144,7 @@ class TestTakeOverInPlace(TakeOverCase):
         self.mech.client.update(profile, kind="server-profile")
         before = self.connections_of(BLADE_OFF)
 
-        db.record_work(self.admin, db.KIND_FULL, "all")
+        work_db.record_work(self.admin, work_db.KIND_FULL, "all")
         self.converge()
         assert self.connections_of(BLADE_OFF) == before
 
@@ -168,7 +171,7 @@ class TestRefuseExistingConnections(TakeOverCase):
         self.sim.appliance.clear_request_log()
         assert self.reconcile() == 0  # nothing due: parked until something changes
         assert self.sim.appliance.request_log == [], self.sim.appliance.request_log
-        assert db.expedite_work(self.admin) == 1  # status --retry-now
+        assert work_db.expedite_work(self.admin) == 1  # status --retry-now
 
 
 class TestPower(TakeOverCase):
@@ -264,9 +267,9 @@ class TestPortStatusIsTheTruth(TakeOverCase):
         port = self.bind()
         self.reconcile()
         self.sim.appliance.store.delete(self.hardware(BLADE_OFF)["uri"])  # blade removed
-        db.record_work(self.admin, db.KIND_FULL, "all")
+        work_db.record_work(self.admin, work_db.KIND_FULL, "all")
         self.converge()
-        assert db.count_pending(self.admin) == 0
+        assert work_db.count_pending(self.admin) == 0
         record = ports_db.port(self.admin, port["id"])
         assert record.state == ports_db.ERROR
         assert "no longer exists in OneView" in record.reason
@@ -303,7 +306,7 @@ class TestTemplateProfilesAndVirtualMacs(TakeOverCase):
         )
         self.wait_for(lambda: self.on_nic(TEMPLATE_NODE)["networkUri"] == self.provisioning_uri)
 
-        db.record_work(self.admin, db.KIND_FULL, "all")
+        work_db.record_work(self.admin, work_db.KIND_FULL, "all")
         self.converge()
         assert self.on_nic(TEMPLATE_NODE)["networkUri"] == self.tenant_uri
         assert self.power_requests() == []

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
+from networking_oneview.db import work as work_db
 from networking_oneview.reconcile.documents import read_modify_write
 from tests.functional.base import OneViewTestCase
 
@@ -46,8 +47,8 @@ class MembershipCase(OneViewTestCase):
     def parked_errors(self) -> dict[str, str]:
         return {
             r.object_id: r.last_error or ""
-            for r in db.pending_work(self.admin)
-            if r.kind == db.KIND_NETWORK
+            for r in work_db.pending_work(self.admin)
+            if r.kind == work_db.KIND_NETWORK
         }
 
 
@@ -99,7 +100,7 @@ class TestVlanClash(MembershipCase):
         assert (
             "VLAN 520" in message and "operator-vlan-520" in message and foreign["uri"] in message
         )
-        assert db.pending_work(self.admin) == []
+        assert work_db.pending_work(self.admin) == []
 
 
 class TestStaleMembers(MembershipCase):
@@ -115,8 +116,11 @@ class TestStaleMembers(MembershipCase):
         assert sorted(by_vlan) == [530, 531]
         assert by_vlan[530] != gone["uri"]
         assert self.members_everywhere(by_vlan[530]) and self.members_everywhere(by_vlan[531])
-        assert db.owned_networks(self.admin, network_id=first["id"])[0].oneview_uri == by_vlan[530]
-        assert db.pending_work(self.admin) == []
+        assert (
+            networks_db.owned_networks(self.admin, network_id=first["id"])[0].oneview_uri
+            == by_vlan[530]
+        )
+        assert work_db.pending_work(self.admin) == []
 
 
 class TestOrphans(MembershipCase):
@@ -133,7 +137,7 @@ class TestOrphans(MembershipCase):
             {"name": "testcloud_backups", "vlanId": 541, "ethernetNetworkType": "Tagged"},
             kind="ethernet-network",
         )
-        db.record_work(self.admin, db.KIND_FULL, "all")
+        work_db.record_work(self.admin, work_db.KIND_FULL, "all")
         self.reconcile()
         names = self.oneview_networks()
         assert orphan["name"] not in names
@@ -144,10 +148,12 @@ class TestOrphans(MembershipCase):
         self.reconcile()
         [before] = self.ours()
         # A database restored from a backup taken before the network was recorded.
-        db.remove_owned_network(self.admin, db.owned_networks(self.admin)[0].segment_id)
-        db.record_work(self.admin, db.KIND_FULL, "all")
+        networks_db.remove_owned_network(
+            self.admin, networks_db.owned_networks(self.admin)[0].segment_id
+        )
+        work_db.record_work(self.admin, work_db.KIND_FULL, "all")
         self.reconcile()
         [after] = self.ours()
-        [record] = db.owned_networks(self.admin, network_id=network["id"])
+        [record] = networks_db.owned_networks(self.admin, network_id=network["id"])
         assert after["uri"] == before["uri"] == record.oneview_uri
         assert self.members_everywhere(after["uri"])

@@ -1,4 +1,4 @@
-"""Queries on the driver's tables. Every function takes a neutron-lib context.
+"""The work queue (``oneview_pending_work``). Every function takes a neutron-lib context.
 
 Reads return frozen dataclasses, never ORM objects, so nothing outside this module can lazily
 load or accidentally write through a session. Writes use neutron-lib's ``CONTEXT_WRITER``: called
@@ -39,7 +39,6 @@ KIND_FULL = "full"
 #: How long a refusal that only a change can cure waits before it is tried again by itself.
 PARKED_SECONDS = 30 * 24 * 3600.0
 WORK_KINDS = frozenset(models.WORK_KINDS)
-NETWORK_TYPES = frozenset(models.NETWORK_TYPES)
 OBJECT_ID_LENGTH = models.OneViewPendingWork.object_id.type.length
 
 #: ``last_error`` is cut to this many characters (a task error can carry a whole profile).
@@ -47,7 +46,6 @@ MAX_ERROR_LENGTH = 2000
 _TRUNCATED = "... [truncated]"
 
 _Work = models.OneViewPendingWork
-_Network = models.OneViewNetwork
 
 
 # -- plain results ------------------------------------------------------------------------------
@@ -79,20 +77,6 @@ class WorkRow:
     lease_holder: str | None
     lease_expires: datetime.datetime | None
     last_error: str | None
-
-
-@dataclass(frozen=True)
-class OwnedNetwork:
-    """A OneView ethernet network this cloud created for one Neutron segment."""
-
-    segment_id: str
-    network_id: str
-    physnet: str
-    network_type: str  # 'vlan' | 'flat'
-    segmentation_id: int | None
-    oneview_uri: str
-    oneview_name: str
-    created_at: datetime.datetime | None = None  # set by add_owned_network when None
 
 
 def utcnow() -> datetime.datetime:
@@ -410,84 +394,6 @@ def count_pending(context) -> int:
         return context.session.execute(sa.select(sa.func.count(_Work.id))).scalar_one()
 
 
-# -- owned OneView networks ---------------------------------------------------------------------
-
-
-def _to_owned_network(row: models.OneViewNetwork) -> OwnedNetwork:
-    return OwnedNetwork(
-        segment_id=row.segment_id,
-        network_id=row.network_id,
-        physnet=row.physnet,
-        network_type=row.network_type,
-        segmentation_id=row.segmentation_id,
-        oneview_uri=row.oneview_uri,
-        oneview_name=row.oneview_name,
-        created_at=row.created_at,
-    )
-
-
-def owned_networks(context, network_id: str | None = None) -> list[OwnedNetwork]:
-    """Our OneView networks, all or those of one Neutron network."""
-    stmt = sa.select(_Network).order_by(_Network.network_id, _Network.segment_id)
-    if network_id is not None:
-        stmt = stmt.where(_Network.network_id == network_id)
-    with db_api.CONTEXT_READER.using(context):
-        return [_to_owned_network(r) for r in context.session.execute(stmt).scalars()]
-
-
-def owned_networks_named(context, names: list[str]) -> list[OwnedNetwork]:
-    """Our records of OneView networks with one of these names."""
-    if not names:
-        return []
-    stmt = sa.select(_Network).where(_Network.oneview_name.in_(names))
-    with db_api.CONTEXT_READER.using(context):
-        return [_to_owned_network(r) for r in context.session.execute(stmt).scalars()]
-
-
-def owned_network_by_segment(context, segment_id: str) -> OwnedNetwork | None:
-    with db_api.CONTEXT_READER.using(context):
-        row = context.session.get(_Network, segment_id)
-        return _to_owned_network(row) if row is not None else None
-
-
-def add_owned_network(context, network: OwnedNetwork) -> OwnedNetwork:
-    """Record a OneView network we created; returns it with ``created_at`` filled in.
-
-    A second record for the same segment or OneView URI raises ``oslo_db`` ``DBDuplicateEntry``.
-    """
-    if network.network_type not in NETWORK_TYPES:
-        raise ValueError(
-            f"unknown network type {network.network_type!r}; expected one of "
-            f"{sorted(NETWORK_TYPES)}"
-        )
-    created_at = network.created_at or utcnow()
-    with db_api.CONTEXT_WRITER.using(context):
-        row = _Network(
-            segment_id=network.segment_id,
-            network_id=network.network_id,
-            physnet=network.physnet,
-            network_type=network.network_type,
-            segmentation_id=network.segmentation_id,
-            oneview_uri=network.oneview_uri,
-            oneview_name=network.oneview_name,
-            created_at=created_at,
-        )
-        context.session.add(row)
-        context.session.flush()
-        return _to_owned_network(row)
-
-
-def remove_owned_network(context, segment_id: str) -> bool:
-    """Forget the OneView network of ``segment_id``; False when there was none."""
-    with db_api.CONTEXT_WRITER.using(context):
-        result = context.session.execute(
-            sa.delete(_Network)
-            .where(_Network.segment_id == segment_id)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount > 0
-
-
 __all__ = (
     "KIND_FULL",
     "KIND_LIG",
@@ -495,23 +401,17 @@ __all__ = (
     "KIND_PORT",
     "KIND_SERVER",
     "MAX_ERROR_LENGTH",
-    "OwnedNetwork",
     "Work",
     "WorkRow",
-    "add_owned_network",
     "claim_work",
     "complete_work",
     "count_pending",
     "expedite_work",
     "fail_work",
-    "owned_network_by_segment",
-    "owned_networks",
-    "owned_networks_named",
     "park_work",
     "pending_objects",
     "pending_work",
     "record_work",
-    "remove_owned_network",
     "renew_lease",
     "truncate_error",
     "utcnow",
