@@ -25,9 +25,8 @@ import re
 import socket
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -44,7 +43,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
-from networking_oneview.oneview import bulk, versions
+from networking_oneview.oneview import bulk, paths, versions
 from networking_oneview.oneview.errors import (
     OneViewAuthenticationError,
     OneViewConflict,
@@ -58,15 +57,11 @@ from networking_oneview.oneview.errors import (
     OneViewUnavailable,
     error_from_response,
 )
+from networking_oneview.oneview.paths import path_of
+from networking_oneview.oneview.settings import ClientSettings
 
 LOG = logging.getLogger(__name__)
 
-VERSION_PATH = "/rest/version"
-LOGIN_PATH = "/rest/login-sessions"
-TASKS_PATH = "/rest/tasks/"
-NETWORKS_PATH = "/rest/ethernet-networks"
-BULK_NETWORKS_PATH = "/rest/ethernet-networks/bulk"
-BULK_DELETE_NETWORKS_PATH = "/rest/ethernet-networks/bulk-delete"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 TASK_SUCCESS_STATES = frozenset({"Completed", "Warning"})
 TASK_FAILURE_STATES = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
@@ -78,8 +73,6 @@ POLL_BACKOFF = 1.5
 # OneView answers at most a few hundred members per page whatever we ask; ask for many anyway so
 # an appliance that allows more needs fewer round trips.
 DEFAULT_PAGE_SIZE = 1000
-# Pooled connections beyond max_concurrent_tasks, for reads running beside the writes.
-POOL_HEADROOM = 8
 # How a duplicate-name refusal of a create looks (errorCode or message); any 409 counts as well.
 _DUPLICATE = re.compile(
     r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
@@ -112,79 +105,6 @@ def user_agent() -> str:
     """``networking-oneview/VERSION (HOST; pid PID)``: OneView's audit log and a proxy's access
     log then name the host and process that made a change, not just the user."""
     return f"networking-oneview/{_package_version()} ({socket.gethostname()}; pid {os.getpid()})"
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """How to reach and talk to one appliance; built by the config layer from ``[oneview]``."""
-
-    manager_url: str
-    username: str
-    password: str = field(repr=False)
-    auth_login_domain: str | None = None
-    tls_cacert_file: str | None = None
-    allow_insecure_connections: bool = False
-    api_version_cap: int | None = None
-    connect_timeout: float = 10
-    read_timeout: float = 60
-    max_retries: int = 4
-    retry_backoff: float = 0.5  # first wait; doubles per retry, with jitter, up to the max below
-    retry_backoff_max: float = 30.0
-    # A task is waited for at most max_polling_attempts x polling_interval seconds; polls start
-    # FIRST_POLL_DELAY after the write and back off by POLL_BACKOFF up to polling_interval.
-    max_polling_attempts: int = 120
-    polling_interval: float = 2.0
-    max_concurrent_tasks: int = 8  # writes whose tasks this client keeps in flight at once
-    pool_maxsize: int | None = None  # keep-alive connections; see connection_pool_size
-
-    def __post_init__(self) -> None:
-        parsed = urllib.parse.urlsplit(self.manager_url or "")
-        if parsed.username or parsed.password:
-            # Do not echo the URL: it holds a credential.
-            raise ValueError(
-                "manager_url must not contain credentials; set username and password instead"
-            )
-        if parsed.scheme.lower() != "https" or not parsed.hostname:
-            raise ValueError(
-                f"manager_url must be an https:// URL of the OneView appliance, "
-                f"got {self.manager_url!r}"
-            )
-        if parsed.path not in ("", "/") or parsed.query or parsed.fragment:
-            raise ValueError(
-                f"manager_url must name only the appliance (https://host[:port]), "
-                f"got {self.manager_url!r}"
-            )
-        object.__setattr__(self, "manager_url", f"https://{parsed.netloc}")
-        for name in ("connect_timeout", "read_timeout", "polling_interval"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("max_retries", "retry_backoff", "retry_backoff_max"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("max_polling_attempts", "max_concurrent_tasks"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-        if self.pool_maxsize is not None and self.pool_maxsize < self.max_concurrent_tasks:
-            raise ValueError(
-                f"pool_maxsize must be >= max_concurrent_tasks ({self.max_concurrent_tasks}), "
-                f"got {self.pool_maxsize!r}"
-            )
-
-    @property
-    def connection_pool_size(self) -> int:
-        """Keep-alive connections kept: one per task in flight plus POOL_HEADROOM for reads.
-
-        A thread that finds every pooled connection busy opens a throw-away one (a TLS
-        handshake, and urllib3's "pool is full" warning), so the pool fits the writes the
-        slots allow and the reads that run beside them.
-        """
-        if self.pool_maxsize is not None:
-            return self.pool_maxsize
-        return self.max_concurrent_tasks + POOL_HEADROOM
-
-    @property
-    def host(self) -> str:
-        return urllib.parse.urlsplit(self.manager_url).hostname or ""
 
 
 @dataclass(frozen=True)
@@ -469,12 +389,12 @@ class OneViewClient:
             raise OneViewError(f"the OneView client for {self._settings.manager_url} is closed")
 
     def _negotiate(self) -> int:
-        answer = self._retrying("GET", VERSION_PATH)(
-            self._send, "GET", VERSION_PATH, versioned=False
+        answer = self._retrying("GET", paths.VERSION)(
+            self._send, "GET", paths.VERSION, versioned=False
         )
         if answer.status_code >= 400:
             raise error_from_response(
-                answer.status_code, _json(answer), method="GET", path=VERSION_PATH
+                answer.status_code, _json(answer), method="GET", path=paths.VERSION
             )
         data = _json(answer) or {}
         try:
@@ -483,7 +403,7 @@ class OneViewClient:
             raise OneViewError(
                 "the appliance did not report currentVersion and minimumVersion",
                 method="GET",
-                path=VERSION_PATH,
+                path=paths.VERSION,
             ) from None
         version = versions.negotiate(minimum, current, self._settings.api_version_cap)
         LOG.info(
@@ -504,11 +424,17 @@ class OneViewClient:
         }
         if settings.auth_login_domain:
             body["authLoginDomain"] = settings.auth_login_domain
-        response = self._retrying("POST", LOGIN_PATH)(self._send, "POST", LOGIN_PATH, body=body)
+        response = self._retrying("POST", paths.LOGIN_SESSIONS)(
+            self._send, "POST", paths.LOGIN_SESSIONS, body=body
+        )
         data = _json(response) or {}
         if response.status_code >= 400:
             error = error_from_response(
-                response.status_code, data, method="POST", path=LOGIN_PATH, text=response.text
+                response.status_code,
+                data,
+                method="POST",
+                path=paths.LOGIN_SESSIONS,
+                text=response.text,
             )
             raise OneViewAuthenticationError(
                 self._scrub(error.message),
@@ -517,7 +443,7 @@ class OneViewClient:
                 details=self._scrub(error.details) if error.details else None,
                 recommended_actions=error.recommended_actions,
                 method="POST",
-                path=LOGIN_PATH,
+                path=paths.LOGIN_SESSIONS,
             )
         token = data.get("sessionID")
         if not token:
@@ -525,7 +451,7 @@ class OneViewClient:
                 "the appliance accepted the login but returned no sessionID",
                 status=response.status_code,
                 method="POST",
-                path=LOGIN_PATH,
+                path=paths.LOGIN_SESSIONS,
             )
         LOG.info("Logged in to OneView %s as %s", settings.manager_url, settings.username)
         return token
@@ -565,7 +491,10 @@ class OneViewClient:
         try:
             if token:
                 response = self._send(
-                    "DELETE", LOGIN_PATH, token=token, timeout=(self._settings.connect_timeout, 10)
+                    "DELETE",
+                    paths.LOGIN_SESSIONS,
+                    token=token,
+                    timeout=(self._settings.connect_timeout, 10),
                 )
                 if response.status_code >= 400:
                     LOG.info("OneView logout answered HTTP %s", response.status_code)
@@ -621,7 +550,7 @@ class OneViewClient:
 
     def get(self, uri: str) -> Any:
         """GET one resource by URI (or any JSON document, e.g. a list of associations)."""
-        return self._call(_Call("GET", _path_of(uri))).body
+        return self._call(_Call("GET", path_of(uri))).body
 
     def get_all(
         self,
@@ -642,7 +571,7 @@ class OneViewClient:
         if sort:
             params.append(("sort", sort))
         members: list[dict[str, Any]] = []
-        path: str | None = _path_of(collection_uri)
+        path: str | None = path_of(collection_uri)
         query: list[tuple[str, str]] | None = params
         seen: set[str] = set()
         while path:
@@ -653,7 +582,7 @@ class OneViewClient:
             next_uri = page.get("nextPageUri")
             if not next_uri or not batch:
                 break
-            path, query = _path_of(next_uri), None
+            path, query = path_of(next_uri), None
             if path in seen:
                 LOG.warning("OneView paging of %s loops at %s; stopping", collection_uri, path)
                 break
@@ -698,7 +627,7 @@ class OneViewClient:
         """
         body = self._typed(body, kind)
         key_value = body.get(natural_key) if natural_key else None
-        path = _path_of(collection_uri)
+        path = path_of(collection_uri)
         call = _Call("POST", path, body)
 
         def existing(retries: bool = True) -> dict[str, Any] | None:
@@ -764,7 +693,7 @@ class OneViewClient:
 
         A 404 after an earlier attempt failed in flight means that attempt deleted it: success.
         """
-        call = _Call("DELETE", _path_of(uri))
+        call = _Call("DELETE", path_of(uri))
         with self._task_slot():
             try:
                 answer = self._call(call)
@@ -777,7 +706,7 @@ class OneViewClient:
 
     def put(self, uri: str, body: Mapping[str, Any], *, kind: str | None = None) -> WriteOutcome:
         """PUT and wait for the task (PUTs are retried: same body, same result)."""
-        call = _Call("PUT", _path_of(uri), self._typed(body, kind))
+        call = _Call("PUT", path_of(uri), self._typed(body, kind))
         return self._write(call, unsent_only=False)
 
     def post(
@@ -790,7 +719,7 @@ class OneViewClient:
     ) -> WriteOutcome:
         """POST and wait for the task.  Retried only before sending unless ``idempotent``."""
         payload = self._typed(body, kind) if body is not None else None
-        call = _Call("POST", _path_of(uri), payload)
+        call = _Call("POST", path_of(uri), payload)
         return self._write(call, unsent_only=not idempotent)
 
     def _write(self, call: _Call, *, unsent_only: bool) -> WriteOutcome:
@@ -868,7 +797,7 @@ class OneViewClient:
             f"bulk creation left {len(missing)} of {len(vlans)} networks missing, e.g. "
             f"{names[missing[0]]!r}; the next attempt creates them",
             method="POST",
-            path=BULK_NETWORKS_PATH,
+            path=paths.NETWORKS_BULK,
         )
 
     def _post_networks_bulk(
@@ -877,7 +806,7 @@ class OneViewClient:
         """One bulk POST and its task; a refusal or loss after which some may exist is logged,
         not raised: the caller reads back what exists either way."""
         body = {"namePrefix": prefix, "vlanIdRange": bulk.vlan_id_range(vlans), **fields}
-        call = _Call("POST", BULK_NETWORKS_PATH, self._typed(body, "bulk-ethernet-network"))
+        call = _Call("POST", paths.NETWORKS_BULK, self._typed(body, "bulk-ethernet-network"))
         try:
             self._write(call, unsent_only=True)
         except OneViewError as error:
@@ -895,7 +824,7 @@ class OneViewClient:
         """{name: network} for those of ``names`` that exist: one listing filtered by prefix."""
         wanted = set(names)
         found: dict[str, dict[str, Any]] = {}
-        for network in self.get_all(NETWORKS_PATH, filters=[bulk.prefix_filter(prefix)]):
+        for network in self.get_all(paths.NETWORKS, filters=[bulk.prefix_filter(prefix)]):
             name = network.get("name")
             if name in wanted:
                 found.setdefault(name, network)
@@ -909,16 +838,16 @@ class OneViewClient:
         naming a network that does not exist, and a failed bulk task may have deleted some:
         either way each one is then deleted on its own, so the real error, if any, is raised.
         """
-        paths = list(dict.fromkeys(_path_of(uri) for uri in uris))
-        if len(paths) > 1 and self.api_version >= versions.BULK_NETWORK_DELETE_VERSION:
-            call = _Call("POST", BULK_DELETE_NETWORKS_PATH, {"networkUris": paths})
+        network_paths = list(dict.fromkeys(path_of(uri) for uri in uris))
+        if len(network_paths) > 1 and self.api_version >= versions.BULK_NETWORK_DELETE_VERSION:
+            call = _Call("POST", paths.NETWORKS_BULK_DELETE, {"networkUris": network_paths})
             try:
                 # Idempotent: sent again after it worked, it is refused with a 404 (below).
                 self._write(call, unsent_only=False)
                 return
             except (OneViewNotFound, OneViewTaskError) as error:
                 LOG.info("OneView bulk delete failed (%s); deleting one at a time", error)
-        for path in paths:
+        for path in network_paths:
             self._delete_if_present(path)
 
     def _delete_if_present(self, uri: str) -> None:
@@ -945,9 +874,9 @@ class OneViewClient:
             task = body
         else:
             location = answer.headers.get("Location") or ""
-            if TASKS_PATH in location:
+            if f"{paths.TASKS}/" in location:
                 # Only the task's URI: a state-less task, so the first poll waits like any other.
-                task = {"uri": _path_of(location)}
+                task = {"uri": path_of(location)}
         if task is None:
             return WriteOutcome(answer.status, body=body)
         return WriteOutcome(answer.status, task=self.wait_for_task(task))
@@ -963,9 +892,9 @@ class OneViewClient:
         appliance.
         """
         if isinstance(task_or_uri, str):
-            uri, known = _path_of(task_or_uri), None
+            uri, known = path_of(task_or_uri), None
         else:
-            uri, known = _path_of(task_or_uri["uri"]), dict(task_or_uri)
+            uri, known = path_of(task_or_uri["uri"]), dict(task_or_uri)
         pending = [known] if known is not None else []
 
         def poll() -> dict[str, Any]:
@@ -1030,13 +959,6 @@ def field_filter(key: str, value: Any) -> str:
         return f"{key}={value}"
     escaped = str(value).replace("'", "''")
     return f"{key}='{escaped}'"
-
-
-def _path_of(uri: str) -> str:
-    """``/rest/...?query`` from a path or an absolute URL the appliance handed us."""
-    parts = urllib.parse.urlsplit(uri)
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
 
 
 def _json(response: requests.Response) -> Any:
