@@ -17,21 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
-import importlib.metadata
 import logging
-import os
 import re
-import socket
 import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -53,12 +46,13 @@ from networking_oneview.oneview.errors import (
     OneViewServerError,
     OneViewTaskError,
     OneViewTaskTimeout,
-    OneViewTLSError,
     OneViewUnavailable,
     error_from_response,
 )
+from networking_oneview.oneview.forks import ForkGuard
 from networking_oneview.oneview.paths import path_of
 from networking_oneview.oneview.settings import ClientSettings
+from networking_oneview.oneview.transport import Transport, json_body, user_agent
 
 LOG = logging.getLogger(__name__)
 
@@ -77,34 +71,6 @@ DEFAULT_PAGE_SIZE = 1000
 _DUPLICATE = re.compile(
     r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
 )
-
-
-# Held while a forked child replaces a client's connections, so two threads of the child that
-# notice the fork at once rebuild them once.  A fresh lock in every child: one held at fork time
-# would stay held there.
-_FORK_LOCK = threading.Lock()
-
-
-def _new_fork_lock() -> None:
-    global _FORK_LOCK
-    _FORK_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_new_fork_lock)
-
-
-@functools.cache
-def _package_version() -> str:
-    try:
-        return importlib.metadata.version("networking-oneview")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def user_agent() -> str:
-    """``networking-oneview/VERSION (HOST; pid PID)``: OneView's audit log and a proxy's access
-    log then name the host and process that made a change, not just the user."""
-    return f"networking-oneview/{_package_version()} ({socket.gethostname()}; pid {os.getpid()})"
 
 
 @dataclass(frozen=True)
@@ -153,64 +119,17 @@ class OneViewClient:
         self._token: str | None = None
         self._api_version: int | None = None
         self._closed = False
-        self._timeout = (settings.connect_timeout, settings.read_timeout)
-        self._verify = self._verification()
-        self._http = self._build_session()
+        self._forks = ForkGuard()
+        self._transport = Transport(settings, self._forks)
         self._task_slots = threading.BoundedSemaphore(settings.max_concurrent_tasks)
-        self._pid = os.getpid()
-
-    # -- setup -------------------------------------------------------------------------------
-
-    def _build_session(self) -> requests.Session:
-        """One keep-alive connection pool per client; urllib3 itself never retries."""
-        http = requests.Session()
-        adapter = HTTPAdapter(
-            pool_connections=1, pool_maxsize=self._settings.connection_pool_size, max_retries=0
-        )
-        http.mount("https://", adapter)
-        http.headers.update({"Accept": "application/json", "User-Agent": user_agent()})
-        return http
+        self._forks.on_fork(self._after_fork)
 
     def _after_fork(self) -> None:
-        """A forked child (API and plugin workers are forked after the driver loads) must not
-        share its parent's pooled TLS connections: their byte streams would interleave.  It
-        also gets its own User-Agent (its pid)."""
-        if self._pid == os.getpid():
-            return
-        with _FORK_LOCK:
-            if self._pid == os.getpid():
-                return  # another thread of this child rebuilt everything meanwhile
-            self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
-            self._http = self._build_session()  # the inherited pool is abandoned, not closed
-            # Slots taken by the parent's threads would never be given back here.
-            self._task_slots = threading.BoundedSemaphore(self._settings.max_concurrent_tasks)
-            self._pid = os.getpid()  # last: other threads must not see a half-rebuilt client
+        self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
+        # Slots taken by the parent's threads would never be given back here.
+        self._task_slots = threading.BoundedSemaphore(self._settings.max_concurrent_tasks)
 
-    def _verification(self) -> bool | str:
-        """What requests' ``verify`` gets: a CA file, the default trust store, or False."""
-        settings = self._settings
-        if settings.allow_insecure_connections:
-            LOG.warning(
-                "TLS certificate verification of the OneView appliance %s is DISABLED "
-                "(allow_insecure_connections = True)%s. Anyone on the network path can "
-                "impersonate the appliance and capture its credentials. Set tls_cacert_file "
-                "to the appliance's CA certificate instead.",
-                settings.manager_url,
-                "; tls_cacert_file is ignored" if settings.tls_cacert_file else "",
-            )
-            # We warned once, loudly; urllib3 would warn again on every request.  (Process-wide:
-            # urllib3 has no per-pool switch, and only insecure clients need it.)
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-            return False
-        if settings.tls_cacert_file:
-            if not os.path.isfile(settings.tls_cacert_file):
-                raise OneViewTLSError(
-                    f"tls_cacert_file {settings.tls_cacert_file!r} does not exist or is not a "
-                    f"file; set [oneview] tls_cacert_file to the PEM CA certificate that signed "
-                    f"the appliance's certificate."
-                )
-            return settings.tls_cacert_file
-        return True  # the default trust store, host name checked
+    # -- setup -------------------------------------------------------------------------------
 
     def __repr__(self) -> str:
         return (
@@ -240,111 +159,11 @@ class OneViewClient:
 
     # -- transport ---------------------------------------------------------------------------
 
-    def _url(self, path: str) -> str:
-        return self._settings.manager_url + path
-
     def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        params: Any = None,
-        token: str | None = None,
-        versioned: bool = True,
-        timeout: tuple[float, float] | None = None,
+        self, method: str, path: str, *, versioned: bool = True, **kwargs: Any
     ) -> requests.Response:
-        """One HTTP exchange, no retries. Transport failures and 5xx raise; 4xx are returned."""
-        headers = {}
-        if versioned:
-            headers["X-API-Version"] = str(self._api_version)
-        if token:
-            headers["auth"] = token
-        started = time.monotonic()
-        self._after_fork()
-        try:
-            response = self._http.request(
-                method,
-                self._url(path),
-                json=body,
-                params=params,
-                headers=headers,
-                timeout=timeout or self._timeout,
-                allow_redirects=False,
-                # Always per request: requests lets REQUESTS_CA_BUNDLE override a session-level
-                # verify (even verify=False), so the configured CA would silently be ignored.
-                verify=self._verify,
-            )
-        # Errors are raised "from None": requests' exceptions hold the prepared request, whose
-        # headers and body carry the session token (and, for a login, the password).
-        except requests.exceptions.SSLError as exc:
-            if _is_tls_setup_problem(exc):
-                raise self._tls_error(exc, method, path) from None
-            # A handshake cut short (appliance restarting, reset): transient, like any drop.
-            raise _unavailable(_reason(exc), method, path, sent=False) from None
-        except requests.exceptions.ConnectTimeout:
-            raise _unavailable(
-                f"no connection within connect_timeout={self._settings.connect_timeout}s",
-                method,
-                path,
-                sent=False,
-            ) from None
-        except requests.exceptions.ReadTimeout:
-            raise _unavailable(
-                f"no answer within read_timeout={self._settings.read_timeout}s",
-                method,
-                path,
-                sent=True,
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise _unavailable(_reason(exc), method, path, sent=_maybe_sent(exc)) from None
-        except (
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError,
-        ) as exc:
-            raise _unavailable(_reason(exc), method, path, sent=True) from None
-        LOG.debug(
-            "OneView %s %s -> %s (%.0f ms)",
-            method,
-            path,
-            response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
-        if response.status_code >= 500:
-            raise error_from_response(
-                response.status_code, _json(response), method=method, path=path, text=response.text
-            )
-        return response
-
-    def _tls_error(self, exc: Exception, method: str, path: str) -> OneViewTLSError:
-        settings = self._settings
-        text = _reason(exc)
-        found = re.search(r"certificate verify failed: ([^(]*)", text)
-        reason = (found.group(1) if found else text).strip().rstrip(".")
-        if "mismatch" in reason.lower() or "not valid for" in reason.lower():
-            hint = (
-                f"The appliance's certificate is not issued for {settings.host!r}: use in "
-                f"[oneview] manager_url a host name the certificate names (or reissue the "
-                f"certificate). tls_cacert_file only chooses which CA is trusted; "
-                f"allow_insecure_connections = True skips all checks (tests only)."
-            )
-        elif found:
-            trusted = settings.tls_cacert_file or "the system CA store"
-            hint = (
-                f"The appliance's certificate is not signed by a CA in {trusted}: set "
-                f"[oneview] tls_cacert_file to the PEM CA certificate that signed it, or, for "
-                f"tests only, allow_insecure_connections = True."
-            )
-        else:
-            hint = (
-                "Check that manager_url points at the appliance's HTTPS port, [oneview] "
-                "tls_cacert_file, and allow_insecure_connections."
-            )
-        return OneViewTLSError(
-            f"TLS with {settings.manager_url} failed ({reason}). {hint}",
-            method=method,
-            path=path,
-        )
+        api_version = self._api_version if versioned else None
+        return self._transport.send(method, path, api_version=api_version, **kwargs)
 
     def _retrying(self, method: str, path: str, *, unsent_only: bool = False) -> Retrying:
         """Bounded exponential backoff with jitter, for transient failures only.
@@ -394,9 +213,9 @@ class OneViewClient:
         )
         if answer.status_code >= 400:
             raise error_from_response(
-                answer.status_code, _json(answer), method="GET", path=paths.VERSION
+                answer.status_code, json_body(answer), method="GET", path=paths.VERSION
             )
-        data = _json(answer) or {}
+        data = json_body(answer) or {}
         try:
             current, minimum = int(data["currentVersion"]), int(data["minimumVersion"])
         except (KeyError, TypeError, ValueError):
@@ -427,7 +246,7 @@ class OneViewClient:
         response = self._retrying("POST", paths.LOGIN_SESSIONS)(
             self._send, "POST", paths.LOGIN_SESSIONS, body=body
         )
-        data = _json(response) or {}
+        data = json_body(response) or {}
         if response.status_code >= 400:
             error = error_from_response(
                 response.status_code,
@@ -503,7 +322,7 @@ class OneViewClient:
         except OneViewError as error:
             LOG.warning("Could not log out of OneView: %s", error)
         finally:
-            self._http.close()
+            self._transport.close()
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -520,7 +339,7 @@ class OneViewClient:
             )
             token = self._renew_session(token)
             response = self._send(call.method, call.path, token=token, **kwargs)
-        body = _json(response)
+        body = json_body(response)
         if response.status_code >= 400:
             raise error_from_response(
                 response.status_code,
@@ -737,7 +556,7 @@ class OneViewClient:
         across the write's retries and its polling, never across plain reads.  Never nested: a
         write never waits for another, so a bound of 1 cannot deadlock.
         """
-        self._after_fork()  # a child gets its own slots before it takes one
+        self._forks.check()  # a child gets its own slots before it takes one
         slots = self._task_slots
         if not slots.acquire(blocking=False):
             LOG.debug(
@@ -961,15 +780,6 @@ def field_filter(key: str, value: Any) -> str:
     return f"{key}='{escaped}'"
 
 
-def _json(response: requests.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _is_task(body: Mapping[str, Any] | None) -> bool:
     if not body:
         return False
@@ -1010,41 +820,6 @@ def _checked_vlan(network: dict[str, Any], vlan: int) -> dict[str, Any]:
             vlan,
         )
     return network
-
-
-def _reason(exc: Exception) -> str:
-    """The root cause of a requests failure, without urllib3's misleading "Max retries"."""
-    cause: Any = exc.args[0] if exc.args else exc
-    cause = getattr(cause, "reason", None) or cause
-    text = str(cause) if isinstance(cause, BaseException | str) else str(exc)
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-# SSL failures that no retry can fix: an untrusted or misnamed certificate, or no TLS at all.
-_TLS_SETUP = re.compile(
-    r"certificate verify failed|WRONG_VERSION_NUMBER|HANDSHAKE_FAILURE|UNSUPPORTED_PROTOCOL|"
-    r"NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT|SSLV3_ALERT|record layer failure",
-    re.I,
-)
-
-
-def _is_tls_setup_problem(exc: Exception) -> bool:
-    return bool(_TLS_SETUP.search(str(exc)))
-
-
-def _maybe_sent(exc: requests.exceptions.ConnectionError) -> bool:
-    """False only when the connection was never made (refused, DNS), so nothing was sent."""
-    cause = exc.args[0] if exc.args else None
-    reason = getattr(cause, "reason", cause)
-    return not isinstance(
-        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError
-    )
-
-
-def _unavailable(reason: str, method: str, path: str, *, sent: bool) -> OneViewUnavailable:
-    error = OneViewUnavailable(f"could not reach the appliance: {reason}", method=method, path=path)
-    error.sent = sent
-    return error
 
 
 def _transient(error: BaseException) -> bool:
