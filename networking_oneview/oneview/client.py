@@ -24,39 +24,31 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from tenacity import (
     RetryCallState,
     Retrying,
-    retry_if_exception,
     retry_if_result,
-    stop_after_attempt,
     stop_after_delay,
     wait_exponential,
-    wait_exponential_jitter,
 )
 
-from networking_oneview.oneview import bulk, paths, versions
+from networking_oneview.oneview import bulk, paths, retries, versions
 from networking_oneview.oneview.errors import (
-    OneViewAuthenticationError,
     OneViewConflict,
     OneViewError,
     OneViewNotFound,
     OneViewRequestError,
-    OneViewServerError,
     OneViewTaskError,
     OneViewTaskTimeout,
-    OneViewUnavailable,
-    error_from_response,
 )
 from networking_oneview.oneview.forks import ForkGuard
 from networking_oneview.oneview.paths import path_of
+from networking_oneview.oneview.session import Answer, Call, Session
 from networking_oneview.oneview.settings import ClientSettings
-from networking_oneview.oneview.transport import Transport, json_body, user_agent
+from networking_oneview.oneview.transport import Transport, user_agent
 
 LOG = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
 TASK_SUCCESS_STATES = frozenset({"Completed", "Warning"})
 TASK_FAILURE_STATES = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
 TASK_FINAL_STATES = TASK_SUCCESS_STATES | TASK_FAILURE_STATES
@@ -91,41 +83,18 @@ class WriteOutcome:
         return None
 
 
-@dataclass
-class _Answer:
-    status: int
-    headers: Mapping[str, str]
-    body: Any
-
-
-@dataclass
-class _Call:
-    """One logical request across its retries: counts attempts, allows one re-login."""
-
-    method: str
-    path: str
-    body: Any = None
-    params: Any = None
-    attempts: int = 0
-    relogged_in: bool = False
-
-
 class OneViewClient:
     """A logged-in, version-negotiated, retrying connection to one OneView appliance."""
 
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
-        self._lock = threading.Lock()  # guards version negotiation, login and logout
-        self._token: str | None = None
-        self._api_version: int | None = None
-        self._closed = False
         self._forks = ForkGuard()
         self._transport = Transport(settings, self._forks)
+        self._session = Session(settings, self._transport, self._forks)
         self._task_slots = threading.BoundedSemaphore(settings.max_concurrent_tasks)
         self._forks.on_fork(self._after_fork)
 
     def _after_fork(self) -> None:
-        self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
         # Slots taken by the parent's threads would never be given back here.
         self._task_slots = threading.BoundedSemaphore(self._settings.max_concurrent_tasks)
 
@@ -134,7 +103,8 @@ class OneViewClient:
     def __repr__(self) -> str:
         return (
             f"OneViewClient(manager_url={self._settings.manager_url!r}, "
-            f"username={self._settings.username!r}, api_version={self._api_version!r})"
+            f"username={self._settings.username!r}, "
+            f"api_version={self._session.negotiated_version!r})"
         )
 
     def __enter__(self) -> OneViewClient:
@@ -150,208 +120,13 @@ class OneViewClient:
     @property
     def api_version(self) -> int:
         """The negotiated X-API-Version (asks the appliance on first use)."""
-        if self._api_version is None:
-            with self._lock:
-                self._check_open()
-                if self._api_version is None:
-                    self._api_version = self._negotiate()
-        return self._api_version
-
-    # -- transport ---------------------------------------------------------------------------
-
-    def _send(
-        self, method: str, path: str, *, versioned: bool = True, **kwargs: Any
-    ) -> requests.Response:
-        api_version = self._api_version if versioned else None
-        return self._transport.send(method, path, api_version=api_version, **kwargs)
-
-    def _retrying(self, method: str, path: str, *, unsent_only: bool = False) -> Retrying:
-        """Bounded exponential backoff with jitter, for transient failures only.
-
-        ``unsent_only`` is for non-idempotent requests: retry only failures that prove the
-        request never reached the appliance.
-        """
-        settings = self._settings
-        predicate = _not_sent if unsent_only else _transient
-        return Retrying(
-            stop=stop_after_attempt(settings.max_retries + 1),
-            wait=wait_exponential_jitter(
-                multiplier=settings.retry_backoff,
-                max=settings.retry_backoff_max,
-                jitter=settings.retry_backoff,
-            ),
-            retry=retry_if_exception(predicate),
-            before_sleep=lambda state: self._log_retry(method, path, state),
-            retry_error_callback=_give_up,
-        )
-
-    def _log_retry(self, method: str, path: str, state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, OneViewServerError):
-            reason = f"HTTP {error.status}" + (f" {error.error_code}" if error.error_code else "")
-        else:
-            reason = getattr(error, "message", None) or repr(error)
-        LOG.warning(
-            "OneView %s %s failed (%s); retry %d of %d in %.2fs",
-            method,
-            path,
-            reason,
-            state.attempt_number,
-            self._settings.max_retries,
-            state.next_action.sleep if state.next_action else 0.0,
-        )
-
-    # -- session -----------------------------------------------------------------------------
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise OneViewError(f"the OneView client for {self._settings.manager_url} is closed")
-
-    def _negotiate(self) -> int:
-        answer = self._retrying("GET", paths.VERSION)(
-            self._send, "GET", paths.VERSION, versioned=False
-        )
-        if answer.status_code >= 400:
-            raise error_from_response(
-                answer.status_code, json_body(answer), method="GET", path=paths.VERSION
-            )
-        data = json_body(answer) or {}
-        try:
-            current, minimum = int(data["currentVersion"]), int(data["minimumVersion"])
-        except (KeyError, TypeError, ValueError):
-            raise OneViewError(
-                "the appliance did not report currentVersion and minimumVersion",
-                method="GET",
-                path=paths.VERSION,
-            ) from None
-        version = versions.negotiate(minimum, current, self._settings.api_version_cap)
-        LOG.info(
-            "OneView %s speaks API %d..%d; using X-API-Version %d",
-            self._settings.manager_url,
-            minimum,
-            current,
-            version,
-        )
-        return version
-
-    def _login(self) -> str:
-        settings = self._settings
-        body: dict[str, Any] = {
-            "userName": settings.username,
-            "password": settings.password,
-            "loginMsgAck": True,
-        }
-        if settings.auth_login_domain:
-            body["authLoginDomain"] = settings.auth_login_domain
-        response = self._retrying("POST", paths.LOGIN_SESSIONS)(
-            self._send, "POST", paths.LOGIN_SESSIONS, body=body
-        )
-        data = json_body(response) or {}
-        if response.status_code >= 400:
-            error = error_from_response(
-                response.status_code,
-                data,
-                method="POST",
-                path=paths.LOGIN_SESSIONS,
-                text=response.text,
-            )
-            raise OneViewAuthenticationError(
-                self._scrub(error.message),
-                status=error.status,
-                error_code=error.error_code,
-                details=self._scrub(error.details) if error.details else None,
-                recommended_actions=error.recommended_actions,
-                method="POST",
-                path=paths.LOGIN_SESSIONS,
-            )
-        token = data.get("sessionID")
-        if not token:
-            raise OneViewAuthenticationError(
-                "the appliance accepted the login but returned no sessionID",
-                status=response.status_code,
-                method="POST",
-                path=paths.LOGIN_SESSIONS,
-            )
-        LOG.info("Logged in to OneView %s as %s", settings.manager_url, settings.username)
-        return token
-
-    def _scrub(self, text: str) -> str:
-        password = self._settings.password
-        return text.replace(password, "***") if password else text
-
-    def _session_token(self) -> str:
-        token = self._token
-        if token is not None:
-            return token
-        with self._lock:
-            self._check_open()
-            if self._api_version is None:
-                self._api_version = self._negotiate()
-            if self._token is None:
-                self._token = self._login()
-            return self._token
-
-    def _renew_session(self, stale: str) -> str:
-        """Log in again unless another thread already replaced the stale token."""
-        with self._lock:
-            self._check_open()
-            if self._token in (stale, None):
-                self._token = None
-                self._token = self._login()
-            return self._token
+        return self._session.api_version
 
     def close(self) -> None:
         """Log out (so sessions do not pile up on the appliance) and close the connections."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            token, self._token = self._token, None
-        try:
-            if token:
-                response = self._send(
-                    "DELETE",
-                    paths.LOGIN_SESSIONS,
-                    token=token,
-                    timeout=(self._settings.connect_timeout, 10),
-                )
-                if response.status_code >= 400:
-                    LOG.info("OneView logout answered HTTP %s", response.status_code)
-                else:
-                    LOG.info("Logged out of OneView %s", self._settings.manager_url)
-        except OneViewError as error:
-            LOG.warning("Could not log out of OneView: %s", error)
-        finally:
-            self._transport.close()
+        self._session.close()
 
     # -- requests ----------------------------------------------------------------------------
-
-    def _attempt(self, call: _Call) -> _Answer:
-        """One authenticated attempt; a 401 leads to one fresh login per logical call."""
-        call.attempts += 1
-        token = self._session_token()
-        kwargs = {"body": call.body, "params": call.params}
-        response = self._send(call.method, call.path, token=token, **kwargs)
-        if response.status_code == 401 and not call.relogged_in:
-            call.relogged_in = True
-            LOG.info(
-                "OneView refused the session on %s %s; logging in again", call.method, call.path
-            )
-            token = self._renew_session(token)
-            response = self._send(call.method, call.path, token=token, **kwargs)
-        body = json_body(response)
-        if response.status_code >= 400:
-            raise error_from_response(
-                response.status_code,
-                body,
-                method=call.method,
-                path=call.path,
-                text=response.text,
-            )
-        return _Answer(response.status_code, response.headers, body)
-
-    def _call(self, call: _Call, *, unsent_only: bool = False) -> _Answer:
-        return self._retrying(call.method, call.path, unsent_only=unsent_only)(self._attempt, call)
 
     def request(
         self, method: str, path: str, *, body: Any = None, params: Any = None
@@ -362,14 +137,14 @@ class OneViewClient:
         A task it starts is not waited for, nor counted against max_concurrent_tasks.
         """
         method = method.upper()
-        answer = self._call(
-            _Call(method, path, body, params), unsent_only=method not in ("GET", "PUT", "DELETE")
+        answer = self._session.call(
+            Call(method, path, body, params), unsent_only=method not in ("GET", "PUT", "DELETE")
         )
         return answer.status, answer.headers, answer.body
 
     def get(self, uri: str) -> Any:
         """GET one resource by URI (or any JSON document, e.g. a list of associations)."""
-        return self._call(_Call("GET", path_of(uri))).body
+        return self._session.get(uri)
 
     def get_all(
         self,
@@ -394,8 +169,8 @@ class OneViewClient:
         query: list[tuple[str, str]] | None = params
         seen: set[str] = set()
         while path:
-            call = _Call("GET", path, params=query)
-            page = (self._call(call) if retries else self._attempt(call)).body or {}
+            call = Call("GET", path, params=query)
+            page = (self._session.call(call) if retries else self._session.attempt(call)).body or {}
             batch = page.get("members") or []
             members.extend(batch)
             next_uri = page.get("nextPageUri")
@@ -447,7 +222,7 @@ class OneViewClient:
         body = self._typed(body, kind)
         key_value = body.get(natural_key) if natural_key else None
         path = path_of(collection_uri)
-        call = _Call("POST", path, body)
+        call = Call("POST", path, body)
 
         def existing(retries: bool = True) -> dict[str, Any] | None:
             if key_value is None:
@@ -463,18 +238,20 @@ class OneViewClient:
                 )
             return found
 
-        def attempt() -> _Answer | dict[str, Any]:
+        def attempt() -> Answer | dict[str, Any]:
             if call.attempts:
                 # Inside the retry loop already: one look-up attempt, no retries of its own.
                 found = existing(retries=False)
                 if found is not None:
                     return found
-            return self._attempt(call)
+            return self._session.attempt(call)
 
         try:
             with self._task_slot():
-                result = self._retrying("POST", path, unsent_only=key_value is None)(attempt)
-                if not isinstance(result, _Answer):
+                result = retries.retrying(
+                    self._settings, "POST", path, unsent_only=key_value is None
+                )(attempt)
+                if not isinstance(result, Answer):
                     return result
                 outcome = self._outcome(result)
         except (OneViewConflict, OneViewRequestError, OneViewTaskError) as error:
@@ -512,10 +289,10 @@ class OneViewClient:
 
         A 404 after an earlier attempt failed in flight means that attempt deleted it: success.
         """
-        call = _Call("DELETE", path_of(uri))
+        call = Call("DELETE", path_of(uri))
         with self._task_slot():
             try:
-                answer = self._call(call)
+                answer = self._session.call(call)
             except OneViewNotFound:
                 if call.attempts > 1:
                     LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
@@ -525,7 +302,7 @@ class OneViewClient:
 
     def put(self, uri: str, body: Mapping[str, Any], *, kind: str | None = None) -> WriteOutcome:
         """PUT and wait for the task (PUTs are retried: same body, same result)."""
-        call = _Call("PUT", path_of(uri), self._typed(body, kind))
+        call = Call("PUT", path_of(uri), self._typed(body, kind))
         return self._write(call, unsent_only=False)
 
     def post(
@@ -538,13 +315,13 @@ class OneViewClient:
     ) -> WriteOutcome:
         """POST and wait for the task.  Retried only before sending unless ``idempotent``."""
         payload = self._typed(body, kind) if body is not None else None
-        call = _Call("POST", path_of(uri), payload)
+        call = Call("POST", path_of(uri), payload)
         return self._write(call, unsent_only=not idempotent)
 
-    def _write(self, call: _Call, *, unsent_only: bool) -> WriteOutcome:
+    def _write(self, call: Call, *, unsent_only: bool) -> WriteOutcome:
         """Send a write and wait for its task, in one of the max_concurrent_tasks slots."""
         with self._task_slot():
-            return self._outcome(self._call(call, unsent_only=unsent_only))
+            return self._outcome(self._session.call(call, unsent_only=unsent_only))
 
     @contextlib.contextmanager
     def _task_slot(self) -> Iterator[None]:
@@ -625,11 +402,11 @@ class OneViewClient:
         """One bulk POST and its task; a refusal or loss after which some may exist is logged,
         not raised: the caller reads back what exists either way."""
         body = {"namePrefix": prefix, "vlanIdRange": bulk.vlan_id_range(vlans), **fields}
-        call = _Call("POST", paths.NETWORKS_BULK, self._typed(body, "bulk-ethernet-network"))
+        call = Call("POST", paths.NETWORKS_BULK, self._typed(body, "bulk-ethernet-network"))
         try:
             self._write(call, unsent_only=True)
         except OneViewError as error:
-            if not (_is_duplicate(error) or _maybe_applied(error)):
+            if not (_is_duplicate(error) or retries.maybe_applied(error)):
                 raise
             LOG.info(
                 "OneView bulk creation of %d %s_* networks did not finish cleanly (%s); "
@@ -659,7 +436,7 @@ class OneViewClient:
         """
         network_paths = list(dict.fromkeys(path_of(uri) for uri in uris))
         if len(network_paths) > 1 and self.api_version >= versions.BULK_NETWORK_DELETE_VERSION:
-            call = _Call("POST", paths.NETWORKS_BULK_DELETE, {"networkUris": network_paths})
+            call = Call("POST", paths.NETWORKS_BULK_DELETE, {"networkUris": network_paths})
             try:
                 # Idempotent: sent again after it worked, it is refused with a 404 (below).
                 self._write(call, unsent_only=False)
@@ -685,7 +462,7 @@ class OneViewClient:
 
     # -- tasks -------------------------------------------------------------------------------
 
-    def _outcome(self, answer: _Answer) -> WriteOutcome:
+    def _outcome(self, answer: Answer) -> WriteOutcome:
         """The write's result: its final task when it answered with one, else its body."""
         body = answer.body if isinstance(answer.body, dict) else None
         task: dict[str, Any] | None = None
@@ -802,13 +579,6 @@ def _task_timed_out(state: RetryCallState) -> Any:
     raise OneViewTaskTimeout(task, state.seconds_since_start or 0.0)
 
 
-def _maybe_applied(error: OneViewError) -> bool:
-    """A failure after which the write may still have been applied (sent, answer lost)."""
-    if isinstance(error, OneViewUnavailable):
-        return error.sent
-    return isinstance(error, OneViewServerError) and error.status in RETRY_STATUSES
-
-
 def _checked_vlan(network: dict[str, Any], vlan: int) -> dict[str, Any]:
     """The network found by name; a different VLAN (made by hand?) is logged, not hidden."""
     if network.get("vlanId") != vlan:
@@ -820,26 +590,6 @@ def _checked_vlan(network: dict[str, Any], vlan: int) -> dict[str, Any]:
             vlan,
         )
     return network
-
-
-def _transient(error: BaseException) -> bool:
-    if isinstance(error, OneViewUnavailable):
-        return True
-    return isinstance(error, OneViewServerError) and error.status in RETRY_STATUSES
-
-
-def _not_sent(error: BaseException) -> bool:
-    return isinstance(error, OneViewUnavailable) and not getattr(error, "sent", True)
-
-
-def _give_up(state: RetryCallState) -> Any:
-    """Re-raise the last transient error, noting how many attempts were made."""
-    error = state.outcome.exception() if state.outcome else None
-    if error is None:  # pragma: no cover - tenacity only gives up after a failure
-        raise RuntimeError("retry gave up without an error")
-    if isinstance(error, OneViewServerError | OneViewUnavailable):
-        error.attempts = state.attempt_number
-    raise error
 
 
 __all__ = [
