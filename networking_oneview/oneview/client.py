@@ -15,22 +15,11 @@ writes are in flight at once, and tasks are polled soon after a write, then less
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 import re
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_result,
-    stop_after_delay,
-    wait_exponential,
-)
 
 from networking_oneview.oneview import bulk, paths, retries, versions
 from networking_oneview.oneview.errors import (
@@ -39,23 +28,16 @@ from networking_oneview.oneview.errors import (
     OneViewNotFound,
     OneViewRequestError,
     OneViewTaskError,
-    OneViewTaskTimeout,
 )
 from networking_oneview.oneview.forks import ForkGuard
 from networking_oneview.oneview.paths import path_of
 from networking_oneview.oneview.session import Answer, Call, Session
 from networking_oneview.oneview.settings import ClientSettings
+from networking_oneview.oneview.tasks import Tasks, WriteOutcome
 from networking_oneview.oneview.transport import Transport, user_agent
 
 LOG = logging.getLogger(__name__)
 
-TASK_SUCCESS_STATES = frozenset({"Completed", "Warning"})
-TASK_FAILURE_STATES = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
-TASK_FINAL_STATES = TASK_SUCCESS_STATES | TASK_FAILURE_STATES
-# Task polling: most OneView tasks finish within a second or two, so the first poll comes soon
-# after the write was answered and each later wait is longer, up to polling_interval.
-FIRST_POLL_DELAY = 0.1
-POLL_BACKOFF = 1.5
 # OneView answers at most a few hundred members per page whatever we ask; ask for many anyway so
 # an appliance that allows more needs fewer round trips.
 DEFAULT_PAGE_SIZE = 1000
@@ -63,24 +45,6 @@ DEFAULT_PAGE_SIZE = 1000
 _DUPLICATE = re.compile(
     r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
 )
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    """What a write ended with: the final task when the appliance answered with one, else the
-    answer body (a 200/201 carrying the resource, or None for 204)."""
-
-    status: int
-    task: dict[str, Any] | None = None
-    body: dict[str, Any] | None = None
-
-    @property
-    def resource_uri(self) -> str | None:
-        if self.task is not None:
-            return (self.task.get("associatedResource") or {}).get("resourceUri")
-        if self.body is not None:
-            return self.body.get("uri")
-        return None
 
 
 class OneViewClient:
@@ -91,12 +55,7 @@ class OneViewClient:
         self._forks = ForkGuard()
         self._transport = Transport(settings, self._forks)
         self._session = Session(settings, self._transport, self._forks)
-        self._task_slots = threading.BoundedSemaphore(settings.max_concurrent_tasks)
-        self._forks.on_fork(self._after_fork)
-
-    def _after_fork(self) -> None:
-        # Slots taken by the parent's threads would never be given back here.
-        self._task_slots = threading.BoundedSemaphore(self._settings.max_concurrent_tasks)
+        self._tasks = Tasks(settings, self._session, self._forks)
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -247,13 +206,13 @@ class OneViewClient:
             return self._session.attempt(call)
 
         try:
-            with self._task_slot():
+            with self._tasks.slot():
                 result = retries.retrying(
                     self._settings, "POST", path, unsent_only=key_value is None
                 )(attempt)
                 if not isinstance(result, Answer):
                     return result
-                outcome = self._outcome(result)
+                outcome = self._tasks.outcome(result)
         except (OneViewConflict, OneViewRequestError, OneViewTaskError) as error:
             if _is_duplicate(error) and (found := existing()) is not None:
                 return found
@@ -290,7 +249,7 @@ class OneViewClient:
         A 404 after an earlier attempt failed in flight means that attempt deleted it: success.
         """
         call = Call("DELETE", path_of(uri))
-        with self._task_slot():
+        with self._tasks.slot():
             try:
                 answer = self._session.call(call)
             except OneViewNotFound:
@@ -298,7 +257,7 @@ class OneViewClient:
                     LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
                     return
                 raise
-            self._outcome(answer)
+            self._tasks.outcome(answer)
 
     def put(self, uri: str, body: Mapping[str, Any], *, kind: str | None = None) -> WriteOutcome:
         """PUT and wait for the task (PUTs are retried: same body, same result)."""
@@ -320,31 +279,8 @@ class OneViewClient:
 
     def _write(self, call: Call, *, unsent_only: bool) -> WriteOutcome:
         """Send a write and wait for its task, in one of the max_concurrent_tasks slots."""
-        with self._task_slot():
-            return self._outcome(self._session.call(call, unsent_only=unsent_only))
-
-    @contextlib.contextmanager
-    def _task_slot(self) -> Iterator[None]:
-        """Hold one of max_concurrent_tasks slots from sending a write until its task is final.
-
-        A process with many worker threads (one per server profile, per uplink set) would
-        otherwise start as many tasks on the appliance as it has threads; the bound keeps this
-        process's share of the appliance's task load fixed whatever the thread count.  Held
-        across the write's retries and its polling, never across plain reads.  Never nested: a
-        write never waits for another, so a bound of 1 cannot deadlock.
-        """
-        self._forks.check()  # a child gets its own slots before it takes one
-        slots = self._task_slots
-        if not slots.acquire(blocking=False):
-            LOG.debug(
-                "All %d OneView task slots are busy; waiting for one",
-                self._settings.max_concurrent_tasks,
-            )
-            slots.acquire()
-        try:
-            yield
-        finally:
-            slots.release()
+        with self._tasks.slot():
+            return self._tasks.outcome(self._session.call(call, unsent_only=unsent_only))
 
     # -- ethernet networks in bulk ------------------------------------------------------------
 
@@ -462,21 +398,6 @@ class OneViewClient:
 
     # -- tasks -------------------------------------------------------------------------------
 
-    def _outcome(self, answer: Answer) -> WriteOutcome:
-        """The write's result: its final task when it answered with one, else its body."""
-        body = answer.body if isinstance(answer.body, dict) else None
-        task: dict[str, Any] | None = None
-        if _is_task(body):
-            task = body
-        else:
-            location = answer.headers.get("Location") or ""
-            if f"{paths.TASKS}/" in location:
-                # Only the task's URI: a state-less task, so the first poll waits like any other.
-                task = {"uri": path_of(location)}
-        if task is None:
-            return WriteOutcome(answer.status, body=body)
-        return WriteOutcome(answer.status, task=self.wait_for_task(task))
-
     def wait_for_task(self, task_or_uri: Mapping[str, Any] | str) -> dict[str, Any]:
         """Poll a task until it is final; return it, or raise OneViewTaskError/-Timeout.
 
@@ -487,53 +408,7 @@ class OneViewClient:
         max_polling_attempts x polling_interval seconds; a task past it may still finish on the
         appliance.
         """
-        if isinstance(task_or_uri, str):
-            uri, known = path_of(task_or_uri), None
-        else:
-            uri, known = path_of(task_or_uri["uri"]), dict(task_or_uri)
-        pending = [known] if known is not None else []
-
-        def poll() -> dict[str, Any]:
-            return pending.pop() if pending else self.get(uri)
-
-        task = self._task_poller()(poll)
-        if task.get("taskState") in TASK_FAILURE_STATES:
-            raise OneViewTaskError(task)
-        if task.get("taskState") == "Warning":
-            LOG.warning(
-                "OneView task %r (%s) completed with a warning: %s",
-                task.get("name"),
-                uri,
-                task.get("taskStatus"),
-            )
-        return task
-
-    def _task_poller(self) -> Retrying:
-        """Poll until the task is final, on an exponential schedule, within the deadline.
-
-        tenacity because it already is our retry machinery and fits exactly:
-        ``wait_exponential`` gives 0.1 x 1.5^n seconds capped at polling_interval,
-        ``retry_if_result`` polls again while the task is not final (errors of a poll are not
-        retried here: ``get`` has its own bounded retries), and ``stop_after_delay`` is the
-        deadline.  Each wait is clamped to the time left, so the last poll is at the deadline,
-        as before.
-        """
-        settings = self._settings
-        budget = settings.max_polling_attempts * settings.polling_interval
-        backoff = wait_exponential(
-            multiplier=FIRST_POLL_DELAY, exp_base=POLL_BACKOFF, max=settings.polling_interval
-        )
-
-        def wait(state: RetryCallState) -> float:
-            remaining = budget - (state.seconds_since_start or 0.0)
-            return max(0.0, min(backoff(state), remaining))
-
-        return Retrying(
-            retry=retry_if_result(_not_final),
-            wait=wait,
-            stop=stop_after_delay(budget),
-            retry_error_callback=_task_timed_out,
-        )
+        return self._tasks.wait(task_or_uri)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -557,26 +432,10 @@ def field_filter(key: str, value: Any) -> str:
     return f"{key}='{escaped}'"
 
 
-def _is_task(body: Mapping[str, Any] | None) -> bool:
-    if not body:
-        return False
-    return body.get("category") == "tasks" or str(body.get("type", "")).startswith("TaskResource")
-
-
 def _is_duplicate(error: OneViewError) -> bool:
     if isinstance(error, OneViewConflict):
         return True
     return bool(_DUPLICATE.search(f"{error.error_code or ''} {error.message}"))
-
-
-def _not_final(task: Mapping[str, Any]) -> bool:
-    return task.get("taskState") not in TASK_FINAL_STATES
-
-
-def _task_timed_out(state: RetryCallState) -> Any:
-    """The deadline passed with the task still running: say how long we waited."""
-    task = state.outcome.result() if state.outcome else {}
-    raise OneViewTaskTimeout(task, state.seconds_since_start or 0.0)
 
 
 def _checked_vlan(network: dict[str, Any], vlan: int) -> dict[str, Any]:
