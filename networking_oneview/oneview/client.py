@@ -30,6 +30,7 @@ from networking_oneview.oneview.errors import (
     OneViewTaskError,
 )
 from networking_oneview.oneview.forks import ForkGuard
+from networking_oneview.oneview.paging import DEFAULT_PAGE_SIZE, Pager, field_filter, quote_filter
 from networking_oneview.oneview.paths import path_of
 from networking_oneview.oneview.session import Answer, Call, Session
 from networking_oneview.oneview.settings import ClientSettings
@@ -38,9 +39,6 @@ from networking_oneview.oneview.transport import Transport, user_agent
 
 LOG = logging.getLogger(__name__)
 
-# OneView answers at most a few hundred members per page whatever we ask; ask for many anyway so
-# an appliance that allows more needs fewer round trips.
-DEFAULT_PAGE_SIZE = 1000
 # How a duplicate-name refusal of a create looks (errorCode or message); any 409 counts as well.
 _DUPLICATE = re.compile(
     r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
@@ -56,6 +54,7 @@ class OneViewClient:
         self._transport = Transport(settings, self._forks)
         self._session = Session(settings, self._transport, self._forks)
         self._tasks = Tasks(settings, self._session, self._forks)
+        self._pager = Pager(self._session)
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -119,49 +118,13 @@ class OneViewClient:
         ``filters`` are OneView filter expressions (``name='x'``), ANDed by the appliance.
         ``retries=False`` makes one attempt per page, for callers already inside a retry loop.
         """
-        params: list[tuple[str, str]] = [("start", "0"), ("count", str(page_size))]
-        params += [("filter", quote_filter(f)) for f in filters or []]
-        if sort:
-            params.append(("sort", sort))
-        members: list[dict[str, Any]] = []
-        path: str | None = path_of(collection_uri)
-        query: list[tuple[str, str]] | None = params
-        seen: set[str] = set()
-        while path:
-            call = Call("GET", path, params=query)
-            page = (self._session.call(call) if retries else self._session.attempt(call)).body or {}
-            batch = page.get("members") or []
-            members.extend(batch)
-            next_uri = page.get("nextPageUri")
-            if not next_uri or not batch:
-                break
-            path, query = path_of(next_uri), None
-            if path in seen:
-                LOG.warning("OneView paging of %s loops at %s; stopping", collection_uri, path)
-                break
-            seen.add(path)
-        return members
+        return self._pager.get_all(
+            collection_uri, filters=filters, sort=sort, page_size=page_size, retries=retries
+        )
 
     def get_by_name(self, collection_uri: str, name: str) -> dict[str, Any] | None:
         """The member named ``name``, or None."""
-        return self._find(collection_uri, "name", name)
-
-    def _find(
-        self, collection_uri: str, key: str, value: Any, *, retries: bool = True
-    ) -> dict[str, Any] | None:
-        matches = self.get_all(collection_uri, filters=[field_filter(key, value)], retries=retries)
-        # Filter again locally: an appliance matching loosely must not hand us a near-namesake.
-        matches = [m for m in matches if m.get(key) == value]
-        if len(matches) > 1:
-            LOG.warning(
-                "OneView %s has %d members with %s=%r; using %s",
-                collection_uri,
-                len(matches),
-                key,
-                value,
-                matches[0].get("uri"),
-            )
-        return matches[0] if matches else None
+        return self._pager.find(collection_uri, "name", name)
 
     def create(
         self,
@@ -186,7 +149,7 @@ class OneViewClient:
         def existing(retries: bool = True) -> dict[str, Any] | None:
             if key_value is None:
                 return None
-            found = self._find(path, natural_key, key_value, retries=retries)
+            found = self._pager.find(path, natural_key, key_value, retries=retries)
             if found is not None:
                 LOG.info(
                     "OneView %s %s=%r already exists as %s; not creating it again",
@@ -356,7 +319,7 @@ class OneViewClient:
         """{name: network} for those of ``names`` that exist: one listing filtered by prefix."""
         wanted = set(names)
         found: dict[str, dict[str, Any]] = {}
-        for network in self.get_all(paths.NETWORKS, filters=[bulk.prefix_filter(prefix)]):
+        for network in self._pager.get_all(paths.NETWORKS, filters=[bulk.prefix_filter(prefix)]):
             name = network.get("name")
             if name in wanted:
                 found.setdefault(name, network)
@@ -412,24 +375,6 @@ class OneViewClient:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def quote_filter(expression: str) -> str:
-    """Wrap a filter expression in double quotes, as OneView expects: ``"name='x'"``."""
-    text = expression.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text
-    return f'"{text}"'
-
-
-def field_filter(key: str, value: Any) -> str:
-    """``key='value'`` with quotes escaped (numbers and booleans unquoted)."""
-    if isinstance(value, bool):
-        return f"{key}={str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"{key}={value}"
-    escaped = str(value).replace("'", "''")
-    return f"{key}='{escaped}'"
 
 
 def _is_duplicate(error: OneViewError) -> bool:
