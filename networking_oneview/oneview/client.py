@@ -15,34 +15,26 @@ writes are in flight at once, and tasks are polled soon after a write, then less
 
 from __future__ import annotations
 
-import copy
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from networking_oneview.oneview import bulk, paths, retries, versions
 from networking_oneview.oneview.errors import (
-    OneViewConflict,
     OneViewError,
     OneViewNotFound,
-    OneViewRequestError,
     OneViewTaskError,
 )
 from networking_oneview.oneview.forks import ForkGuard
 from networking_oneview.oneview.paging import DEFAULT_PAGE_SIZE, Pager, field_filter, quote_filter
 from networking_oneview.oneview.paths import path_of
-from networking_oneview.oneview.session import Answer, Call, Session
+from networking_oneview.oneview.session import Call, Session
 from networking_oneview.oneview.settings import ClientSettings
 from networking_oneview.oneview.tasks import Tasks, WriteOutcome
 from networking_oneview.oneview.transport import Transport, user_agent
+from networking_oneview.oneview.writes import Writer, is_duplicate
 
 LOG = logging.getLogger(__name__)
-
-# How a duplicate-name refusal of a create looks (errorCode or message); any 409 counts as well.
-_DUPLICATE = re.compile(
-    r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
-)
 
 
 class OneViewClient:
@@ -55,6 +47,7 @@ class OneViewClient:
         self._session = Session(settings, self._transport, self._forks)
         self._tasks = Tasks(settings, self._session, self._forks)
         self._pager = Pager(self._session)
+        self._writer = Writer(settings, self._session, self._tasks, self._pager)
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -141,91 +134,25 @@ class OneViewClient:
         ``natural_key`` and return it if it exists; a refusal because the name exists is answered
         the same way.  Without a natural key only failures before sending are retried.
         """
-        body = self._typed(body, kind)
-        key_value = body.get(natural_key) if natural_key else None
-        path = path_of(collection_uri)
-        call = Call("POST", path, body)
-
-        def existing(retries: bool = True) -> dict[str, Any] | None:
-            if key_value is None:
-                return None
-            found = self._pager.find(path, natural_key, key_value, retries=retries)
-            if found is not None:
-                LOG.info(
-                    "OneView %s %s=%r already exists as %s; not creating it again",
-                    path,
-                    natural_key,
-                    key_value,
-                    found.get("uri"),
-                )
-            return found
-
-        def attempt() -> Answer | dict[str, Any]:
-            if call.attempts:
-                # Inside the retry loop already: one look-up attempt, no retries of its own.
-                found = existing(retries=False)
-                if found is not None:
-                    return found
-            return self._session.attempt(call)
-
-        try:
-            with self._tasks.slot():
-                result = retries.retrying(
-                    self._settings, "POST", path, unsent_only=key_value is None
-                )(attempt)
-                if not isinstance(result, Answer):
-                    return result
-                outcome = self._tasks.outcome(result)
-        except (OneViewConflict, OneViewRequestError, OneViewTaskError) as error:
-            if _is_duplicate(error) and (found := existing()) is not None:
-                return found
-            raise
-        if outcome.task is None and outcome.body is not None and outcome.body.get("uri"):
-            return outcome.body
-        if outcome.resource_uri:
-            return self.get(outcome.resource_uri)
-        found = existing()
-        if found is None:
-            raise OneViewError(
-                "the create finished but the appliance did not say which resource it made",
-                method="POST",
-                path=path,
-            )
-        return found
+        return self._writer.create(collection_uri, body, natural_key=natural_key, kind=kind)
 
     def update(self, resource: Mapping[str, Any], *, kind: str | None = None) -> dict[str, Any]:
         """PUT the whole resource (with the eTag it was read with) and return the new version.
 
         A stale eTag raises OneViewConflict: read again, re-apply the change, and retry.
         """
-        uri = resource.get("uri")
-        if not uri:
-            raise ValueError("update() needs the resource as read from OneView, with its 'uri'")
-        outcome = self.put(uri, resource, kind=kind)
-        if outcome.task is None and outcome.body is not None and outcome.body.get("uri"):
-            return outcome.body
-        return self.get(outcome.resource_uri or uri)
+        return self._writer.update(resource, kind=kind)
 
     def delete(self, uri: str) -> None:
         """DELETE a resource and wait for its task.
 
         A 404 after an earlier attempt failed in flight means that attempt deleted it: success.
         """
-        call = Call("DELETE", path_of(uri))
-        with self._tasks.slot():
-            try:
-                answer = self._session.call(call)
-            except OneViewNotFound:
-                if call.attempts > 1:
-                    LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
-                    return
-                raise
-            self._tasks.outcome(answer)
+        self._writer.delete(uri)
 
     def put(self, uri: str, body: Mapping[str, Any], *, kind: str | None = None) -> WriteOutcome:
         """PUT and wait for the task (PUTs are retried: same body, same result)."""
-        call = Call("PUT", path_of(uri), self._typed(body, kind))
-        return self._write(call, unsent_only=False)
+        return self._writer.put(uri, body, kind=kind)
 
     def post(
         self,
@@ -236,14 +163,7 @@ class OneViewClient:
         idempotent: bool = False,
     ) -> WriteOutcome:
         """POST and wait for the task.  Retried only before sending unless ``idempotent``."""
-        payload = self._typed(body, kind) if body is not None else None
-        call = Call("POST", path_of(uri), payload)
-        return self._write(call, unsent_only=not idempotent)
-
-    def _write(self, call: Call, *, unsent_only: bool) -> WriteOutcome:
-        """Send a write and wait for its task, in one of the max_concurrent_tasks slots."""
-        with self._tasks.slot():
-            return self._tasks.outcome(self._session.call(call, unsent_only=unsent_only))
+        return self._writer.post(uri, body, kind=kind, idempotent=idempotent)
 
     # -- ethernet networks in bulk ------------------------------------------------------------
 
@@ -301,11 +221,11 @@ class OneViewClient:
         """One bulk POST and its task; a refusal or loss after which some may exist is logged,
         not raised: the caller reads back what exists either way."""
         body = {"namePrefix": prefix, "vlanIdRange": bulk.vlan_id_range(vlans), **fields}
-        call = Call("POST", paths.NETWORKS_BULK, self._typed(body, "bulk-ethernet-network"))
+        call = Call("POST", paths.NETWORKS_BULK, self._writer.typed(body, "bulk-ethernet-network"))
         try:
-            self._write(call, unsent_only=True)
+            self._writer.write(call, unsent_only=True)
         except OneViewError as error:
-            if not (_is_duplicate(error) or retries.maybe_applied(error)):
+            if not (is_duplicate(error) or retries.maybe_applied(error)):
                 raise
             LOG.info(
                 "OneView bulk creation of %d %s_* networks did not finish cleanly (%s); "
@@ -338,7 +258,7 @@ class OneViewClient:
             call = Call("POST", paths.NETWORKS_BULK_DELETE, {"networkUris": network_paths})
             try:
                 # Idempotent: sent again after it worked, it is refused with a 404 (below).
-                self._write(call, unsent_only=False)
+                self._writer.write(call, unsent_only=False)
                 return
             except (OneViewNotFound, OneViewTaskError) as error:
                 LOG.info("OneView bulk delete failed (%s); deleting one at a time", error)
@@ -350,14 +270,6 @@ class OneViewClient:
             self.delete(uri)
         except OneViewNotFound:
             LOG.debug("OneView %s was already gone", uri)
-
-    def _typed(self, body: Mapping[str, Any], kind: str | None) -> dict[str, Any]:
-        result = copy.deepcopy(dict(body))
-        if kind is not None and "type" not in result:
-            type_name = versions.resource_type(kind, self.api_version)
-            if type_name is not None:
-                result["type"] = type_name
-        return result
 
     # -- tasks -------------------------------------------------------------------------------
 
@@ -375,12 +287,6 @@ class OneViewClient:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _is_duplicate(error: OneViewError) -> bool:
-    if isinstance(error, OneViewConflict):
-        return True
-    return bool(_DUPLICATE.search(f"{error.error_code or ''} {error.message}"))
 
 
 def _checked_vlan(network: dict[str, Any], vlan: int) -> dict[str, Any]:
