@@ -19,20 +19,14 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from networking_oneview.oneview import bulk, paths, retries, versions
-from networking_oneview.oneview.errors import (
-    OneViewError,
-    OneViewNotFound,
-    OneViewTaskError,
-)
+from networking_oneview.oneview.bulk_networks import BulkNetworks
 from networking_oneview.oneview.forks import ForkGuard
 from networking_oneview.oneview.paging import DEFAULT_PAGE_SIZE, Pager, field_filter, quote_filter
-from networking_oneview.oneview.paths import path_of
 from networking_oneview.oneview.session import Call, Session
 from networking_oneview.oneview.settings import ClientSettings
 from networking_oneview.oneview.tasks import Tasks, WriteOutcome
 from networking_oneview.oneview.transport import Transport, user_agent
-from networking_oneview.oneview.writes import Writer, is_duplicate
+from networking_oneview.oneview.writes import Writer
 
 LOG = logging.getLogger(__name__)
 
@@ -48,6 +42,7 @@ class OneViewClient:
         self._tasks = Tasks(settings, self._session, self._forks)
         self._pager = Pager(self._session)
         self._writer = Writer(settings, self._session, self._tasks, self._pager)
+        self._bulk = BulkNetworks(self._session, self._writer, self._pager)
 
     # -- setup -------------------------------------------------------------------------------
 
@@ -189,61 +184,14 @@ class OneViewClient:
         (``typicalBandwidth``/``maximumBandwidth`` in Mbps) is sent only when given.  Bulk
         networks are always Tagged: a VLAN range has no Untagged form.
         """
-        prefix = bulk.checked_prefix(name_prefix)
-        vlans = bulk.checked_vlans(vlan_ids)
-        if not vlans:
-            return []
-        names = {vlan: bulk.network_name(prefix, vlan) for vlan in vlans}
-        fields: dict[str, Any] = {
-            "purpose": purpose,
-            "smartLink": smart_link,
-            "privateNetwork": private_network,
-        }
-        if bandwidth is not None:
-            fields["bandwidth"] = dict(bandwidth)
-        missing = vlans
-        for _ in range(2):  # the whole range, then what a refused or lost first POST left out
-            self._post_networks_bulk(prefix, missing, fields)
-            found = self._networks_named(prefix, names.values())
-            missing = [vlan for vlan in vlans if names[vlan] not in found]
-            if not missing:
-                return [_checked_vlan(found[names[vlan]], vlan) for vlan in vlans]
-        raise OneViewError(
-            f"bulk creation left {len(missing)} of {len(vlans)} networks missing, e.g. "
-            f"{names[missing[0]]!r}; the next attempt creates them",
-            method="POST",
-            path=paths.NETWORKS_BULK,
+        return self._bulk.create(
+            name_prefix,
+            vlan_ids,
+            purpose=purpose,
+            smart_link=smart_link,
+            private_network=private_network,
+            bandwidth=bandwidth,
         )
-
-    def _post_networks_bulk(
-        self, prefix: str, vlans: Sequence[int], fields: Mapping[str, Any]
-    ) -> None:
-        """One bulk POST and its task; a refusal or loss after which some may exist is logged,
-        not raised: the caller reads back what exists either way."""
-        body = {"namePrefix": prefix, "vlanIdRange": bulk.vlan_id_range(vlans), **fields}
-        call = Call("POST", paths.NETWORKS_BULK, self._writer.typed(body, "bulk-ethernet-network"))
-        try:
-            self._writer.write(call, unsent_only=True)
-        except OneViewError as error:
-            if not (is_duplicate(error) or retries.maybe_applied(error)):
-                raise
-            LOG.info(
-                "OneView bulk creation of %d %s_* networks did not finish cleanly (%s); "
-                "reading back which exist",
-                len(vlans),
-                prefix,
-                error,
-            )
-
-    def _networks_named(self, prefix: str, names: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """{name: network} for those of ``names`` that exist: one listing filtered by prefix."""
-        wanted = set(names)
-        found: dict[str, dict[str, Any]] = {}
-        for network in self._pager.get_all(paths.NETWORKS, filters=[bulk.prefix_filter(prefix)]):
-            name = network.get("name")
-            if name in wanted:
-                found.setdefault(name, network)
-        return found
 
     def delete_networks_bulk(self, uris: Iterable[str]) -> None:
         """Delete these ethernet networks and wait; ones already gone are not an error.
@@ -253,23 +201,7 @@ class OneViewClient:
         naming a network that does not exist, and a failed bulk task may have deleted some:
         either way each one is then deleted on its own, so the real error, if any, is raised.
         """
-        network_paths = list(dict.fromkeys(path_of(uri) for uri in uris))
-        if len(network_paths) > 1 and self.api_version >= versions.BULK_NETWORK_DELETE_VERSION:
-            call = Call("POST", paths.NETWORKS_BULK_DELETE, {"networkUris": network_paths})
-            try:
-                # Idempotent: sent again after it worked, it is refused with a 404 (below).
-                self._writer.write(call, unsent_only=False)
-                return
-            except (OneViewNotFound, OneViewTaskError) as error:
-                LOG.info("OneView bulk delete failed (%s); deleting one at a time", error)
-        for path in network_paths:
-            self._delete_if_present(path)
-
-    def _delete_if_present(self, uri: str) -> None:
-        try:
-            self.delete(uri)
-        except OneViewNotFound:
-            LOG.debug("OneView %s was already gone", uri)
+        self._bulk.delete(uris)
 
     # -- tasks -------------------------------------------------------------------------------
 
@@ -284,22 +216,6 @@ class OneViewClient:
         appliance.
         """
         return self._tasks.wait(task_or_uri)
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _checked_vlan(network: dict[str, Any], vlan: int) -> dict[str, Any]:
-    """The network found by name; a different VLAN (made by hand?) is logged, not hidden."""
-    if network.get("vlanId") != vlan:
-        LOG.warning(
-            "OneView network %r (%s) carries VLAN %r, not %d as its name says",
-            network.get("name"),
-            network.get("uri"),
-            network.get("vlanId"),
-            vlan,
-        )
-    return network
 
 
 __all__ = [
