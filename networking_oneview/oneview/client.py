@@ -1,4 +1,4 @@
-"""The production OneView REST client: requests for transport, tenacity for bounded retries.
+"""The production OneView REST client: ``OneViewClient``, the facade the driver uses.
 
 Why our own client and not HPE's SDK: the SDK opens a TLS connection per request, does not check
 the host name, has no timeouts, retries a dropped connection forever and never logs in again after
@@ -11,11 +11,23 @@ The client is generic (get, get_all, create, update, delete, put, post, wait_for
 bulk creation and deletion of ethernet networks; other resource-specific helpers are built on
 top of it.  It is safe to share between threads: at most ``max_concurrent_tasks`` of their
 writes are in flight at once, and tasks are polled soon after a write, then less and less often.
+
+This module only wires the parts together and states the public contract.  Each part is one
+module and uses only the parts listed before it:
+
+- ``settings``: ClientSettings, what to reach and how patiently;
+- ``forks``: per-process state a forked worker rebuilds (connections, lock, task slots);
+- ``transport``: one HTTP exchange over the pooled, verified session, failures typed;
+- ``retries``: which failures are retried, how often and how far apart;
+- ``session``: version negotiation, login, one re-login after a 401, logout;
+- ``tasks``: waiting for tasks and the max_concurrent_tasks bound;
+- ``paging``: every page of a collection, filters, look-up by field;
+- ``writes``: create/update/delete/put/post, each retried only as far as is safe;
+- ``bulk_networks``: many ethernet networks per task (pure rules in ``bulk``).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -27,8 +39,6 @@ from networking_oneview.oneview.settings import ClientSettings
 from networking_oneview.oneview.tasks import Tasks, WriteOutcome
 from networking_oneview.oneview.transport import Transport, user_agent
 from networking_oneview.oneview.writes import Writer
-
-LOG = logging.getLogger(__name__)
 
 
 class OneViewClient:
