@@ -3,8 +3,8 @@
 Every authenticated request goes through ``Session.attempt`` (one try) or ``Session.call``
 (with the retries of ``retries``).  The version is asked for and the login made lazily, on the
 first request, so building a client never touches the appliance.  OneView expires idle
-sessions and drops them when it restarts; the 401 that follows leads to one fresh login per
-logical request, never a loop.
+sessions and can revoke them; the 401 that follows leads to one fresh login per logical
+request, never a loop.
 """
 
 from __future__ import annotations

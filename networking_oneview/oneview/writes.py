@@ -82,7 +82,7 @@ class Writer:
         call = Call("POST", path, body)
 
         def existing(with_retries: bool = True) -> dict[str, Any] | None:
-            if key_value is None:
+            if key_value is None or natural_key is None:  # no key, no look-up
                 return None
             found = self._pager.find(path, natural_key, key_value, retries=with_retries)
             if found is not None:
