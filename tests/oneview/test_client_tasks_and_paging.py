@@ -98,7 +98,7 @@ def test_polls_back_off_from_a_tenth_of_a_second_to_polling_interval(sim):
     client = OneViewClient(settings_for(sim, polling_interval=1.0, max_polling_attempts=100))
     waits: list[float] = []
     states = iter(["Running"] * 8 + ["Completed"])
-    poller = client._task_poller().copy(sleep=waits.append)  # record the waits, sleep none
+    poller = client._tasks.poller().copy(sleep=waits.append)  # record the waits, sleep none
 
     task = poller(lambda: {"uri": "/rest/tasks/x", "taskState": next(states)})
 
@@ -115,7 +115,7 @@ def test_the_last_poll_is_at_the_deadline_not_past_it(sim):
         waits.append(seconds)
         time.sleep(seconds)
 
-    poller = client._task_poller().copy(sleep=sleep)
+    poller = client._tasks.poller().copy(sleep=sleep)
     with pytest.raises(OneViewTaskTimeout):
         poller(lambda: {"uri": "/rest/tasks/x", "name": "Slow", "taskState": "Running"})
 

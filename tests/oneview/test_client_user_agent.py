@@ -16,8 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from networking_oneview.oneview import OneViewClient
-from networking_oneview.oneview import client as client_module
+from networking_oneview.oneview import OneViewClient, transport
 from tests.oneview.conftest import settings_for
 
 
@@ -116,9 +115,9 @@ def test_version_is_unknown_when_the_package_is_not_installed(monkeypatch):
     def missing(name: str) -> str:
         raise importlib.metadata.PackageNotFoundError(name)
 
-    client_module._package_version.cache_clear()
+    transport._package_version.cache_clear()
     monkeypatch.setattr(importlib.metadata, "version", missing)
     try:
-        assert client_module.user_agent().startswith("networking-oneview/unknown (")
+        assert transport.user_agent().startswith("networking-oneview/unknown (")
     finally:
-        client_module._package_version.cache_clear()
+        transport._package_version.cache_clear()
