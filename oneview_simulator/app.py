@@ -144,8 +144,14 @@ class FaultLayer:
                 return _wsgi_error(error, recording_start)
             return self.app(environ, recording_start)
         finally:
-            query = environ.get("QUERY_STRING", "")
-            self.appliance.record(method, path, query, status_holder[0], time.monotonic() - started)
+            self.appliance.record(
+                method,
+                path,
+                environ.get("QUERY_STRING", ""),
+                status_holder[0],
+                time.monotonic() - started,
+                agent=environ.get("HTTP_USER_AGENT", ""),
+            )
 
     def _delay_new_connection(self, environ: dict[str, Any]) -> None:
         """connect_latency: the first request of a connection pays for its set-up."""

@@ -165,7 +165,10 @@ class Appliance:
         return self.tasks.history()
 
     # -- request log -----------------------------------------------------------------------
-    def record(self, method: str, path: str, query: str, status: int, seconds: float) -> None:
+    def record(
+        self, method: str, path: str, query: str, status: int, seconds: float, agent: str = ""
+    ) -> None:
+        """Log one request; ``agent`` (its User-Agent) tells which client process sent it."""
         with self._log_lock:
             self.request_counts[f"{method} {path}"] += 1
             self.request_log.append(
@@ -175,6 +178,7 @@ class Appliance:
                     "query": query,
                     "status": status,
                     "seconds": round(seconds, 6),
+                    "agent": agent,
                 }
             )
             if len(self.request_log) > REQUEST_LOG_LIMIT:

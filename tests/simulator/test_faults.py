@@ -97,6 +97,20 @@ def test_request_counters_count_by_method_and_path_and_reset(admin, rest):
     assert admin("GET", "/requests").json()["counts"] == {}
 
 
+def test_request_log_names_the_client_that_sent_each_request(admin, rest):
+    """Tests tell which process made a call (several Neutron processes share one appliance)."""
+    rest.get(NETWORKS, **{"User-Agent": "networking-oneview/2.0 (host-a; pid 41)"})
+    rest.get(NETWORKS, **{"User-Agent": "networking-oneview/2.0 (host-b; pid 42)"})
+    log = admin("GET", "/requests").json()["log"]
+    agents = [entry["agent"] for entry in log if entry["path"] == NETWORKS]
+    assert agents == [
+        "networking-oneview/2.0 (host-a; pid 41)",
+        "networking-oneview/2.0 (host-b; pid 42)",
+    ]
+    login = next(entry for entry in log if entry["path"] == "/rest/login-sessions")
+    assert login["agent"].startswith("python-requests/")  # whatever the client sent
+
+
 def test_state_dump_lists_resources_by_collection(admin, rest):
     rest.wait(rest.post(NETWORKS, {"name": "dumped", "vlanId": 3}))
     state = admin("GET", "/state").json()
