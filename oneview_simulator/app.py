@@ -15,12 +15,14 @@ from werkzeug.exceptions import HTTPException
 
 from oneview_simulator.appliance import Appliance
 from oneview_simulator.errors import ApplianceError
+from oneview_simulator.faults import Decision
 from oneview_simulator.tasks import Origin
 from oneview_simulator.versions import check_requested
 
 LOG = logging.getLogger(__name__)
 ADMIN_PREFIX = "/_sim"
 CONNECTION_KEY = "oneview_simulator.connection"  # the server's connection object (server.py)
+DECISION_KEY = "oneview_simulator.faults"  # the fault decision for the request being served
 # Endpoints a client may call without a session (as on an appliance: what a login page needs).
 _OPEN = {("GET", "/rest/version"), ("POST", "/rest/login-sessions"), ("GET", "/rest/logindetails")}
 
@@ -38,6 +40,7 @@ def create_app(appliance: Appliance) -> Callable:
     app.extensions["oneview_appliance"] = appliance
     appliance.task_context = app.app_context
     appliance.request_origin = _request_origin
+    appliance.request_faults = _request_faults
 
     @app.before_request
     def check_version_and_session():
@@ -94,6 +97,12 @@ def create_app(appliance: Appliance) -> Callable:
     return FaultLayer(app, appliance)
 
 
+def _request_faults() -> Decision | None:
+    if not has_request_context():
+        return None
+    return request.environ.get(DECISION_KEY)
+
+
 def _request_origin() -> Origin:
     if not has_request_context():
         return Origin()
@@ -115,6 +124,7 @@ class FaultLayer:
         started = time.monotonic()
         self._delay_new_connection(environ)
         decision = self.appliance.faults.decide(method, path)
+        environ[DECISION_KEY] = decision  # a rule's task_duration applies to the task it starts
         if decision.latency:
             time.sleep(decision.latency)
         status_holder: list[int] = [0]
@@ -144,8 +154,14 @@ class FaultLayer:
                 return _wsgi_error(error, recording_start)
             return self.app(environ, recording_start)
         finally:
-            query = environ.get("QUERY_STRING", "")
-            self.appliance.record(method, path, query, status_holder[0], time.monotonic() - started)
+            self.appliance.record(
+                method,
+                path,
+                environ.get("QUERY_STRING", ""),
+                status_holder[0],
+                time.monotonic() - started,
+                agent=environ.get("HTTP_USER_AGENT", ""),
+            )
 
     def _delay_new_connection(self, environ: dict[str, Any]) -> None:
         """connect_latency: the first request of a connection pays for its set-up."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from oneview_simulator.errors import ApplianceError
-from oneview_simulator.faults import FaultInjector
+from oneview_simulator.faults import Decision, FaultInjector
 from oneview_simulator.mac_pool import MacPool
 from oneview_simulator.sessions import SessionRegistry
 from oneview_simulator.store import ResourceStore
@@ -76,6 +76,8 @@ class Appliance:
         self.task_context: Callable[[], AbstractContextManager[Any]] = nullcontext
         # Set by the HTTP app: the request being served, recorded with every task it starts.
         self.request_origin: Callable[[], Origin] = Origin
+        # Set by the HTTP app: the fault decision for the request being served (task_duration).
+        self.request_faults: Callable[[], Decision | None] = lambda: None
         self.load(read_fixture(fixture))
 
     # -- state -------------------------------------------------------------------------------
@@ -150,7 +152,7 @@ class Appliance:
             name,
             resource,
             in_context(action),
-            duration=self.faults.task_duration(),
+            duration=self.faults.task_duration(self.request_faults()),
             fail_with=fail_with,
             origin=self.request_origin(),
             on_start=on_start,
@@ -165,7 +167,10 @@ class Appliance:
         return self.tasks.history()
 
     # -- request log -----------------------------------------------------------------------
-    def record(self, method: str, path: str, query: str, status: int, seconds: float) -> None:
+    def record(
+        self, method: str, path: str, query: str, status: int, seconds: float, agent: str = ""
+    ) -> None:
+        """Log one request; ``agent`` (its User-Agent) tells which client process sent it."""
         with self._log_lock:
             self.request_counts[f"{method} {path}"] += 1
             self.request_log.append(
@@ -175,6 +180,7 @@ class Appliance:
                     "query": query,
                     "status": status,
                     "seconds": round(seconds, 6),
+                    "agent": agent,
                 }
             )
             if len(self.request_log) > REQUEST_LOG_LIMIT:

@@ -24,7 +24,12 @@ class FaultRule:
     error_rate: float = 0.0  # probability of answering error_status
     error_status: int = 503
     reset_rate: float = 0.0  # probability of resetting the TCP connection instead of answering
+    task_duration: float | None = None  # seconds the task a matching request starts runs
     times: int | None = None  # apply to this many matching requests, then retire
+
+    def __post_init__(self) -> None:
+        if self.task_duration is not None and self.task_duration < 0:
+            raise ValueError(f"task_duration must not be negative, got {self.task_duration}")
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in ("*", method.upper())) and fnmatch.fnmatchcase(path, self.path)
@@ -48,6 +53,7 @@ class Decision:
     error_status: int | None = None
     reset: bool = False
     outage: bool = False
+    task_duration: float | None = None  # None: the plan's task_duration
 
 
 _RULE_FIELDS = set(FaultRule.__dataclass_fields__)
@@ -101,7 +107,7 @@ class FaultInjector:
         with self._lock:
             if time.monotonic() < self.plan.outage_until:
                 return Decision(outage=True)
-            latency, status, reset = 0.0, None, False
+            latency, status, reset, duration = 0.0, None, False, None
             for rule in list(self.plan.rules):
                 if not rule.matches(method, path):
                     continue
@@ -114,7 +120,11 @@ class FaultInjector:
                     reset = True
                 if status is None and rule.error_rate and self._random.random() < rule.error_rate:
                     status = rule.error_status
-            return Decision(latency=latency, error_status=status, reset=reset)
+                if duration is None:
+                    duration = rule.task_duration
+            return Decision(
+                latency=latency, error_status=status, reset=reset, task_duration=duration
+            )
 
     def task_fails(self) -> bool:
         with self._lock:
@@ -125,7 +135,10 @@ class FaultInjector:
         with self._lock:
             return self.plan.connect_latency
 
-    def task_duration(self) -> float:
+    def task_duration(self, decision: Decision | None = None) -> float:
+        """How long a task runs: its request's rule says, else the plan's ``task_duration``."""
+        if decision is not None and decision.task_duration is not None:
+            return decision.task_duration
         with self._lock:
             return self.plan.task_duration
 

@@ -17,10 +17,13 @@ instead of failing them).  The driver's background reconciler runs inside the AP
 is what makes OneView catch up after each API call.
 
 Every process runs in its own session and is stopped by its id (SIGTERM to its process group,
-SIGKILL after a timeout) by ``stop()``, which ``__exit__`` always calls.  When ``start()`` fails
-it stops what it started and raises ``NeutronAPIError`` with the end of the failing log; the
-work directory is then kept for a look (``stop()`` removes it).  Run as a script it only
-builds the database: ``python tools/neutron_api.py build-db SQLALCHEMY_URL``.
+SIGKILL after a timeout) by ``stop()``, which ``__exit__`` always calls; ``kill()`` SIGKILLs one
+of them with all it forked, as a crash would, and ``start_periodic_workers()`` starts the workers
+again.  When ``start()`` fails it stops what it started and raises ``NeutronAPIError`` with the
+end of the failing log; the work directory is then kept for a look (``stop()`` removes it).
+Run as a script it only builds the database::
+
+    python tools/neutron_api.py build-db SQLALCHEMY_URL
 """
 
 from __future__ import annotations
@@ -175,6 +178,45 @@ class NeutronAPI:
     @property
     def pids(self) -> dict[str, int]:
         return {name: p.pid for name, p in self._processes.items() if p.poll() is None}
+
+    def group_pids(self, name: str) -> list[int]:
+        """Every live process of ``name``: the launcher and all it forked (its process group).
+
+        neutron-periodic-workers forks a worker process per plugin worker; ours applies the
+        driver's work, so its PID (not the launcher's) is the one in its lease holder name.
+        """
+        process = self._processes.get(name)
+        return [] if process is None else _live_group_members(process.pid)
+
+    def kill(self, name: str) -> list[int]:
+        """SIGKILL process ``name`` and every process it forked, as a crash or the OOM killer
+        would: nothing gets to clean up or release what it holds.  Returns the killed PIDs."""
+        process = self._processes.pop(name)
+        pids = _live_group_members(process.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(self.stop_timeout)
+        deadline = time.monotonic() + self.stop_timeout
+        while _live_group_members(process.pid):
+            if time.monotonic() > deadline:
+                raise NeutronAPIError(f"{name}: processes of group {process.pid} outlived SIGKILL")
+            time.sleep(0.05)
+        handle = self._logs.pop(name, None)
+        if handle is not None:
+            handle.close()
+        return pids
+
+    def kill_periodic_workers(self) -> list[int]:
+        """SIGKILL neutron-periodic-workers and its worker processes; returns their PIDs."""
+        return self.kill("periodic-workers")
+
+    def start_periodic_workers(self) -> None:
+        """Start neutron-periodic-workers (again, e.g. after ``kill_periodic_workers``) and wait
+        until our OneViewWorker ran its first full sync."""
+        if "periodic-workers" in self._processes:
+            raise NeutronAPIError("neutron-periodic-workers is already running")
+        self.periodic_workers = True
+        self._start_periodic_workers()
 
     def connection(self) -> Any:
         """An openstacksdk Connection to this API (no Keystone; send ``project_id``)."""
@@ -373,12 +415,13 @@ class NeutronAPI:
             return False
 
     def _start_periodic_workers(self) -> None:
+        log = self.log_paths["periodic-workers"]
+        earlier = log.stat().st_size if log.exists() else 0  # a restart appends to the same log
         process = self._spawn(
             "periodic-workers", [sys.executable, str(LAUNCHER), "periodic-workers"]
         )
         deadline = time.monotonic() + self.startup_timeout
-        log = self.log_paths["periodic-workers"]
-        while WORKER_READY not in log.read_text(errors="replace"):
+        while WORKER_READY.encode() not in log.read_bytes()[earlier:]:
             self._check_alive("periodic-workers", process)
             if time.monotonic() > deadline:
                 raise NeutronAPIError(
@@ -408,6 +451,21 @@ class NeutronAPI:
             # The leader is gone; give its children the same signal and a moment to go.
             _reap_group(process.pid, self.stop_timeout)
             return
+
+
+def _live_group_members(pgid: int) -> list[int]:
+    """PIDs of the processes in group ``pgid`` that are not zombies (Linux ``/proc``)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        # "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
+        state, _ppid, group = text[text.rindex(")") + 2 :].split()[:3]
+        if int(group) == pgid and state != "Z":
+            members.append(int(stat.parent.name))
+    return sorted(members)
 
 
 def _reap_group(pgid: int, timeout: float) -> None:

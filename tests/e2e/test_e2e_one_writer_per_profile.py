@@ -4,13 +4,22 @@ MariaDB, with OneView tasks of 1.5 s.
 
 The lease is per server, so the appliance never sees two profile writes of one server in flight,
 no claim is lost, and in-place changes on a running server never power it off.
+
+Left alone, the first reconciler to wake applies everything: it claims every due item, and once
+it finishes the server it claims the server's next work itself, before the others wake up.  So
+that more than one process really writes the profile, each phase starts while one host's
+reconciler is busy with a slow profile update of another server (6 s): the binds while the first
+host's is, the deletes while the second host's is.  The request log's User-Agent (``agent``,
+``networking-oneview/VERSION (HOST; pid PID)``) tells which process sent each request.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import itertools
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,6 +36,11 @@ SERVER = "Frame1, bay 7"  # powered on, no profile in the fixture
 NICS = ("Mezz 3:1-a", "Mezz 3:1-b", "Mezz 3:1-c", "Mezz 3:1-d")
 VLANS = (501, 502, 503, 504)
 TASK_SECONDS = 1.5
+OTHER_SERVER = "Frame1, bay 1"  # powered on; dc-hypervisor-1's connection on OTHER_NIC
+OTHER_NIC = "Mezz 3:1-a"  # taken over in place: a profile update, no power operation
+OTHER_VLAN = 505
+BUSY_SECONDS = 6.0  # each update of OTHER_SERVER's profile: one host's reconciler is busy
+AGENT_PID = re.compile(r"; pid (\d+)\)$")
 
 
 @pytest.fixture(scope="module")
@@ -129,21 +143,83 @@ def power_requests(oneview: OneView) -> list[dict[str, Any]]:
     return [r for r in oneview.sim.appliance.request_log if r["path"].endswith("/powerState")]
 
 
-def test_ports_of_one_server_bound_and_deleted_at_once_never_have_two_profile_writers(
+def profile_writers(oneview: OneView, profile_uri: str) -> list[str]:
+    """The User-Agent of every PUT of the profile, in order."""
+    return [
+        r["agent"]
+        for r in oneview.sim.appliance.request_log
+        if r["method"] == "PUT" and r["path"] == profile_uri
+    ]
+
+
+def agent_pid(agent: str) -> int | None:
+    """The process id in ``networking-oneview/VERSION (HOST; pid PID)``."""
+    found = AGENT_PID.search(agent)
+    return int(found.group(1)) if found else None
+
+
+def slow_tasks(oneview: OneView) -> None:
+    """Tasks of TASK_SECONDS, and of BUSY_SECONDS for updates of OTHER_SERVER's profile."""
+    other_profile = oneview.hardware(OTHER_SERVER)["serverProfileUri"]
+    slow_other = {"path": other_profile, "method": "PUT", "task_duration": BUSY_SECONDS}
+    oneview.sim.appliance.faults.configure({"task_duration": TASK_SECONDS, "rules": [slow_other]})
+
+
+def busy_elsewhere(oneview: OneView, api: NeutronAPI, change: Callable[[Any], Any]) -> Any:
+    """Make a port ``change`` for OTHER_SERVER through ``api`` (its reconciler wakes at once and
+    takes it) and return once its slow profile update is in flight on the appliance."""
+    other_profile = oneview.hardware(OTHER_SERVER)["serverProfileUri"]
+    writes = len(profile_writers(oneview, other_profile))
+    result = change(api.connection())
+    wait_until(
+        f"the update of {OTHER_SERVER}'s profile in flight",
+        lambda: len(profile_writers(oneview, other_profile)) > writes,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the phases leave to look at (the appliance and database move on after each)."""
+
+    profile_uri: str
+    before: list[dict[str, Any]]  # the template-like connections
+    other_before: list[dict[str, Any]]  # OTHER_SERVER's connections
+    bound: dict[str, dict[str, Any]]  # NIC -> connection, once every port was ACTIVE
+    vlan_networks: dict[str, str]  # NIC -> the OneView network its port's VLAN became
+    claims_bound: int
+    power_requests_bound: int
+    ports: list[Any]  # SERVER's four ports
+    other_port: Any  # the port on OTHER_SERVER
+
+
+@pytest.fixture(scope="module")
+def bound_at_once(
     neutron: Neutron,
     neutron_api: NeutronAPI,
     second_api: NeutronAPI,
     oneview: OneView,
     database: str,
-):
+) -> Scenario:
+    """The four ports bound at once, the two hosts taking turns, while the first host's
+    reconciler is busy taking over OTHER_SERVER's NIC."""
     apis = [neutron_api, second_api]
     networks = [neutron.vlan_network(vlan) for vlan in VLANS]
-    for vlan in VLANS:
+    other_network = neutron.vlan_network(OTHER_VLAN)
+    for vlan in (*VLANS, OTHER_VLAN):
         wait_until(f"VLAN {vlan} in OneView", lambda vlan=vlan: oneview.fully_mirrored(vlan))
     before = template_like_profile(oneview)
+    other_before = oneview.connections(OTHER_SERVER)
     profile_uri = oneview.hardware(SERVER)["serverProfileUri"]
-    oneview.slow_tasks(TASK_SECONDS)
+    slow_tasks(oneview)
     oneview.sim.appliance.clear_request_log()
+
+    other_mac = oneview.mac_of(OTHER_SERVER, OTHER_NIC)
+    other_port = busy_elsewhere(
+        oneview,
+        neutron_api,
+        lambda conn: create_baremetal_port(conn, other_network.id, other_mac, "node-other"),
+    )
 
     def bind(args: tuple[int, Any, str]) -> Any:
         index, network, nic = args
@@ -153,32 +229,109 @@ def test_ports_of_one_server_bound_and_deleted_at_once_never_have_two_profile_wr
     with concurrent.futures.ThreadPoolExecutor(len(NICS)) as pool:
         ports = list(pool.map(bind, zip(range(len(NICS)), networks, NICS, strict=True)))
     wait_until(
-        "every port ACTIVE",
-        lambda: all(neutron.status(p.id) == "ACTIVE" for p in ports),
+        "every port ACTIVE, OTHER_SERVER's too (its host's reconciler is idle again)",
+        lambda: all(neutron.status(p.id) == "ACTIVE" for p in [*ports, other_port]),
         timeout=180,
     )
+    return Scenario(
+        profile_uri=profile_uri,
+        before=before,
+        other_before=other_before,
+        bound={c["portId"]: c for c in oneview.connections(SERVER)},
+        vlan_networks={
+            nic: oneview.with_vlan(vlan)["uri"] for vlan, nic in zip(VLANS, NICS, strict=True)
+        },
+        claims_bound=claims(database, profile_uri),
+        power_requests_bound=len(power_requests(oneview)),
+        ports=ports,
+        other_port=other_port,
+    )
 
-    on_nic = {c["portId"]: c for c in oneview.connections(SERVER)}
-    for vlan, nic in zip(VLANS, NICS, strict=True):
-        assert on_nic[nic]["networkUri"] == oneview.with_vlan(vlan)["uri"]
-    assert sorted(c["id"] for c in on_nic.values()) == [1, 2, 3, 4]  # taken over, not re-added
-    assert claims(database, profile_uri) == len(NICS)
-    assert power_requests(oneview) == []
-    assert profile_writes_overlap(oneview, profile_uri) == []
 
-    with concurrent.futures.ThreadPoolExecutor(len(ports)) as pool:
+@pytest.fixture(scope="module")
+def deleted_at_once(
+    bound_at_once: Scenario,
+    neutron_api: NeutronAPI,
+    second_api: NeutronAPI,
+    oneview: OneView,
+    database: str,
+) -> Scenario:
+    """The four ports deleted at once, the hosts taking turns, while the second host's
+    reconciler is busy putting OTHER_SERVER's connection back."""
+    apis = [neutron_api, second_api]
+    other_port = bound_at_once.other_port
+    slow_tasks(oneview)  # again: each test ends with no faults
+    busy_elsewhere(oneview, second_api, lambda conn: conn.network.delete_port(other_port.id))
+    with concurrent.futures.ThreadPoolExecutor(len(NICS)) as pool:
         list(
             pool.map(
                 lambda ip: apis[ip[0] % 2].connection().network.delete_port(ip[1].id),
-                enumerate(ports),
+                enumerate(bound_at_once.ports),
             )
         )
     wait_until(
         "the original connections back",
-        lambda: oneview.connections(SERVER) == before,
+        lambda: oneview.connections(SERVER) == bound_at_once.before,
         timeout=180,
     )
-    wait_until("no claims left", lambda: claims(database, profile_uri) == 0, timeout=60)
+    wait_until(
+        "no claims left",
+        lambda: claims(database, bound_at_once.profile_uri) == 0,
+        timeout=60,
+    )
+    wait_until(
+        f"{OTHER_SERVER}'s connection back (every reconciler idle again)",
+        lambda: oneview.connections(OTHER_SERVER) == bound_at_once.other_before,
+    )
+    return bound_at_once
+
+
+def test_ports_bound_at_once_take_over_each_nic_in_place(bound_at_once: Scenario):
+    on_nic = bound_at_once.bound
+    for nic, network_uri in bound_at_once.vlan_networks.items():
+        assert on_nic[nic]["networkUri"] == network_uri
+    assert sorted(c["id"] for c in on_nic.values()) == [1, 2, 3, 4]  # taken over, not re-added
+    assert bound_at_once.claims_bound == len(NICS)
+    assert bound_at_once.power_requests_bound == 0
+
+
+def test_ports_deleted_at_once_put_the_original_connections_back(
+    deleted_at_once: Scenario, oneview: OneView
+):
+    assert oneview.connections(SERVER) == deleted_at_once.before
+
+
+def test_the_profile_never_had_two_writes_in_flight(deleted_at_once: Scenario, oneview: OneView):
+    writes = [
+        t
+        for t in oneview.sim.appliance.task_history
+        if t["resourceUri"] == deleted_at_once.profile_uri and t["method"] == "PUT"
+    ]
+    assert len(writes) >= 2  # the bind phase and the delete phase each wrote it
+    assert profile_writes_overlap(oneview, deleted_at_once.profile_uri) == []
+
+
+def test_more_than_one_process_wrote_the_profile(deleted_at_once: Scenario, oneview: OneView):
+    writers = profile_writers(oneview, deleted_at_once.profile_uri)
+    assert len(set(writers)) >= 2, f"every profile write came from one client: {writers}"
+
+
+def test_both_hosts_and_the_periodic_workers_made_requests(
+    deleted_at_once: Scenario, neutron_api: NeutronAPI, second_api: NeutronAPI, oneview: OneView
+):
+    senders = {agent_pid(r["agent"]) for r in oneview.sim.appliance.request_log}
+    processes = {
+        "first host's API": neutron_api.group_pids("api"),
+        "second host's API": second_api.group_pids("api"),
+        "periodic workers": neutron_api.group_pids("periodic-workers"),
+    }
+    silent = [name for name, pids in processes.items() if not senders & set(pids)]
+    assert silent == [], (
+        f"no request from {silent} (by the pid in each request's User-Agent); "
+        f"senders {senders}, processes {processes}"
+    )
+
+
+def test_no_power_operation_and_the_server_stays_on(deleted_at_once: Scenario, oneview: OneView):
     assert power_requests(oneview) == []
-    assert profile_writes_overlap(oneview, profile_uri) == []
     assert oneview.hardware(SERVER)["powerState"] == "On"

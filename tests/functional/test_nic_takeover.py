@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import time
+from collections.abc import Callable
 
 from neutron_lib.api.definitions import portbindings
 
@@ -66,6 +67,13 @@ class TakeOverCase(PortTestCase):
         with contextlib.redirect_stdout(out):
             cli.status(retry_now=False)
         return out.getvalue()
+
+    def wait_for(self, probe: Callable[[], object], timeout: float = 10.0) -> None:
+        """Wait for OneView's own tasks (which run on the appliance's clock, not ours)."""
+        deadline = time.monotonic() + timeout
+        while not probe():
+            assert time.monotonic() < deadline, "timed out"
+            time.sleep(0.05)
 
 
 class TestTakeOverInPlace(TakeOverCase):
@@ -312,12 +320,6 @@ class TestTemplateProfilesAndVirtualMacs(TakeOverCase):
         assert self.power_requests() == []
         assert self.show_port(port["id"])["status"] == "ACTIVE"
 
-    def wait_for(self, probe, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not probe():
-            assert time.monotonic() < deadline, "timed out"
-            time.sleep(0.05)
-
 
 class TestGracefulPowerOff(TakeOverCase):
     oneview_options = {"power_off_timeout": 1}
@@ -329,6 +331,85 @@ class TestGracefulPowerOff(TakeOverCase):
         assert len(self.power_requests()) == 3  # momentary press, press and hold, power on
         assert self.hardware(BLADE_ON)["powerState"] == "On"
         assert self.show_port(port["id"])["status"] == "ACTIVE"
+
+
+PROFILE_TASK_SECONDS = 3.0  # OneView applying the change; the client waits 10 x 0.05 s
+
+
+class TestProfileTaskOutlivesTheClientDeadline(TakeOverCase):
+    """Never power on while our profile task is still running.
+
+    OneView refuses the new connection while the server runs (at once), so the driver powers it
+    off; it then accepts the change, but its task runs longer than the client waits for it.
+    """
+
+    oneview_options = {"polling_interval": 0.05, "max_polling_attempts": 10}
+
+    def add_connection_with_a_slow_task(self) -> dict:
+        """Bind a port needing a new connection on the running BLADE_ON; run one round."""
+        profile_put = {"path": "/rest/server-profiles/*", "method": "PUT"}
+        refused_at_once = {**profile_put, "task_duration": 0, "times": 1}
+        applied_slowly = {**profile_put, "task_duration": PROFILE_TASK_SECONDS}
+        self.sim.appliance.faults.configure({"rules": [refused_at_once, applied_slowly]})
+        self.sim.appliance.clear_request_log()  # and the task history: only what we do
+        port = self.bind(hardware_name=BLADE_ON, nic="Mezz 3:2-b")
+        self.reconcile()
+        return port
+
+    def tasks(self, path_end: str) -> list[dict]:
+        return [t for t in self.sim.appliance.task_history if (t["path"] or "").endswith(path_end)]
+
+    def slow_update(self) -> dict:
+        """The profile update OneView accepted once the server was off."""
+        profile_uri = self.hardware(BLADE_ON)["serverProfileUri"]
+        refused, accepted = [t for t in self.tasks(profile_uri) if t["method"] == "PUT"]
+        assert refused["state"] == "Error" and refused["ended"] <= accepted["started"]
+        return accepted
+
+    def power_tasks(self) -> list[str]:
+        return [t["name"] for t in self.tasks("/powerState")]
+
+    def test_the_round_ends_with_the_server_off_while_the_task_still_runs(self):
+        self.add_connection_with_a_slow_task()
+        assert self.slow_update()["ended"] is None  # the client gave up waiting
+        assert self.hardware(BLADE_ON)["powerState"] == "Off"
+        assert self.power_tasks() == ["Power off"]
+        assert len(self.power_requests()) == 1
+
+    def test_a_round_while_the_task_still_runs_does_not_power_on(self):
+        self.add_connection_with_a_slow_task()
+        db.expedite_work(self.admin)
+        assert self.reconcile() == 1
+        assert self.slow_update()["ended"] is None  # that round ran while OneView worked
+        assert self.hardware(BLADE_ON)["powerState"] == "Off"
+        assert self.power_tasks() == ["Power off"]
+
+    def test_the_owed_power_on_is_recorded_and_the_port_waits_with_the_reason(self):
+        port = self.add_connection_with_a_slow_task()
+        assert power_db.owed(self.admin) == [self.hardware(BLADE_ON)["uri"]]
+        assert self.show_port(port["id"])["status"] == "DOWN"
+        record = ports_db.port(self.admin, port["id"])
+        assert record.state == ports_db.WAITING
+        assert record.reason == "waiting for OneView to apply the change"
+        output = self.status_output()
+        assert "power-on still owed" in output
+        assert "is still Running" in output  # the task time-out, as the work's last error
+
+    def test_after_the_task_the_next_round_powers_on_once_and_the_port_goes_active(self):
+        port = self.add_connection_with_a_slow_task()
+        self.wait_for(
+            lambda: self.slow_update()["ended"] is not None, timeout=PROFILE_TASK_SECONDS + 10
+        )
+        self.converge()
+
+        assert self.hardware(BLADE_ON)["powerState"] == "On"
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert [c["portId"] for c in self.ours_on(BLADE_ON)] == ["Mezz 3:2-b"]
+        assert power_db.owed(self.admin) == []
+        assert self.power_tasks() == ["Power off", "Power on"]  # exactly one power cycle
+        assert len(self.power_requests()) == 2
+        power_on = self.tasks("/powerState")[-1]
+        assert power_on["started"] >= self.slow_update()["ended"]
 
 
 class TestPermanentRefusal(TakeOverCase):

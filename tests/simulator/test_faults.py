@@ -71,6 +71,28 @@ def test_task_duration_keeps_tasks_running(admin, rest):
     assert task["taskState"] == "Running" and task["percentComplete"] < 100
 
 
+def test_a_rules_task_duration_applies_to_the_tasks_its_requests_start(admin, rest):
+    """A profile refused at once but applied slowly, or one request slow among fast ones."""
+    slow_then_fast = [
+        {"path": NETWORKS, "method": "POST", "task_duration": 30, "times": 1},
+        {"path": NETWORKS, "method": "POST", "task_duration": 0},
+    ]
+    admin("PUT", "/faults", {"task_duration": 30, "rules": slow_then_fast})
+    slow = rest.post(NETWORKS, {"name": "slow", "vlanId": 9})
+    fast = rest.post(NETWORKS, {"name": "fast", "vlanId": 10})
+    time.sleep(0.2)
+    assert rest.get(slow.headers["Location"]).json()["taskState"] == "Running"
+    assert rest.get(fast.headers["Location"]).json()["taskState"] == "Completed"
+    network = rest.members(NETWORKS + "?filter=\"name='fast'\"")[0]
+    other = rest.put(network["uri"], {**network, "name": "renamed"})  # no rule: the plan's 30 s
+    assert rest.get(other.headers["Location"]).json()["taskState"] == "Running"
+
+
+def test_a_negative_rule_task_duration_is_refused(admin):
+    answer = admin("PUT", "/faults", {"rules": [{"path": "*", "task_duration": -1}]})
+    assert answer.status_code == 400 and "task_duration" in answer.text
+
+
 def test_outage_answers_503_for_its_duration_then_recovers(admin, rest):
     rest.login()
     admin("POST", "/outage", {"seconds": 0.5})
@@ -95,6 +117,20 @@ def test_request_counters_count_by_method_and_path_and_reset(admin, rest):
     assert counts["POST /rest/login-sessions"] == 1
     admin("DELETE", "/requests")
     assert admin("GET", "/requests").json()["counts"] == {}
+
+
+def test_request_log_names_the_client_that_sent_each_request(admin, rest):
+    """Tests tell which process made a call (several Neutron processes share one appliance)."""
+    rest.get(NETWORKS, **{"User-Agent": "networking-oneview/2.0 (host-a; pid 41)"})
+    rest.get(NETWORKS, **{"User-Agent": "networking-oneview/2.0 (host-b; pid 42)"})
+    log = admin("GET", "/requests").json()["log"]
+    agents = [entry["agent"] for entry in log if entry["path"] == NETWORKS]
+    assert agents == [
+        "networking-oneview/2.0 (host-a; pid 41)",
+        "networking-oneview/2.0 (host-b; pid 42)",
+    ]
+    login = next(entry for entry in log if entry["path"] == "/rest/login-sessions")
+    assert login["agent"].startswith("python-requests/")  # whatever the client sent
 
 
 def test_state_dump_lists_resources_by_collection(admin, rest):
