@@ -813,8 +813,13 @@ def commit() -> str:
             ["git", "-C", str(ROOT), *argv], capture_output=True, text=True, check=False
         ).stdout.strip()
 
-    dirty = git("status", "--porcelain", "--", "networking_oneview")
-    return git("rev-parse", "--short", "HEAD") + (" (driver modified)" if dirty else "")
+    driver = git("log", "-1", "--format=%h", "--", "networking_oneview")
+    dirty = (
+        " plus uncommitted changes"
+        if git("status", "--porcelain", "--", "networking_oneview")
+        else ""
+    )
+    return f"{git('rev-parse', '--short', 'HEAD')} (driver code of {driver}{dirty})"
 
 
 def block(args: argparse.Namespace, argv: list[str], results: Results, took: list) -> str:
