@@ -119,10 +119,20 @@ class OneViewProbe:
         return list((profile.get("connectionSettings") or {}).get("connections") or [])
 
     def connected(self, nic: Nic, network_uri: str) -> bool:
-        return any(
-            c.get("portId") == nic.port_id and c.get("networkUri") == network_uri
-            for c in self.connections(nic.profile_uri)
-        )
+        return self.all_connected([nic], [network_uri])
+
+    def all_connected(self, nics: list[Nic], network_uris: list[str]) -> bool:
+        """Every NIC's connection carries its network (each profile read once)."""
+        profiles: dict[str, set[tuple[str, str]]] = {}
+        for nic, uri in zip(nics, network_uris, strict=True):
+            if nic.profile_uri not in profiles:
+                profiles[nic.profile_uri] = {
+                    (c.get("portId"), c.get("networkUri"))
+                    for c in self.connections(nic.profile_uri)
+                }
+            if (nic.port_id, uri) not in profiles[nic.profile_uri]:
+                return False
+        return True
 
     def power(self, server_uri: str) -> str:
         return (self.store.find(server_uri) or {}).get("powerState", "?")

@@ -135,7 +135,9 @@ def phases_table(phases: list[Phase], unit: str) -> str:
 
 def linear_note(phases: list[Phase]) -> str:
     """Requests per network of each size, for the 'linear growth' target."""
-    creates = [p for p in phases if p.name == "create" and not p.error]
+    creates = sorted(
+        (p for p in phases if p.name == "create" and not p.error), key=lambda p: p.size
+    )
     if len(creates) < 2:
         return "Linear growth in requests needs two sizes or more (one measured)."
     parts = ", ".join(f"{p.size}: {p.requests / p.size:.1f}" for p in creates)
