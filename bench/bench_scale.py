@@ -646,7 +646,7 @@ def next_full_sync(run: Run, neutron: Neutron) -> tuple[float | None, int]:
             first = first or time.monotonic()
             total, last = now, time.monotonic()
         idle = last is not None and time.monotonic() - last >= run.settings.quiet
-        if full_syncs(neutron.api) > seen and idle and pending_work(neutron.database) == 0:
+        if idle and full_syncs(neutron.api) > seen and pending_work(neutron.database) == 0:
             return last - first, total
     return None, total
 
