@@ -378,7 +378,7 @@ class TestProfileTaskOutlivesTheClientDeadline(TakeOverCase):
 
     def test_a_round_while_the_task_still_runs_does_not_power_on(self):
         self.add_connection_with_a_slow_task()
-        db.expedite_work(self.admin)
+        work_db.expedite_work(self.admin)
         assert self.reconcile() == 1
         assert self.slow_update()["ended"] is None  # that round ran while OneView worked
         assert self.hardware(BLADE_ON)["powerState"] == "Off"
