@@ -116,7 +116,8 @@ class WorkRunner:
         self._failed_now: set[tuple[str, str]] = set()  # objects that failed in this run
 
     def run_pending(self, context: Any | None = None, max_rounds: int = 100) -> int:
-        """Process due work until none is left (or ``max_rounds`` claims); return items done.
+        """Process due work until none is left (or ``max_rounds`` claims that found some);
+        return the number of items done.
 
         Without ``context`` jobs run in parallel threads, each with its own database session.
         With one (Neutron's in-process test harness, whose single in-memory SQLite connection
@@ -135,8 +136,9 @@ class WorkRunner:
             try:
                 while True:
                     if rounds < max_rounds and len(running) < self.parallel:
-                        rounds += 1
-                        for job in self._claim(context, running):
+                        jobs = self._claim(context, running)
+                        rounds += 1 if jobs else 0  # looking while busy is not a round
+                        for job in jobs:
                             running[pool.submit(self._execute, context, job)] = job
                     if not running:
                         break
