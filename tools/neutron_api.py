@@ -291,6 +291,8 @@ class NeutronAPI:
                 "use_stderr": True,
             },
             "database": {"connection": self.database_url},
+            # A rehearsal Neutron: no quota stands in the way of a benchmark's 1,000 networks.
+            "quotas": {"quota_network": -1, "quota_subnet": -1, "quota_port": -1},
             "oslo_policy": {"policy_file": self.workdir / "policy.yaml"},
             "oslo_concurrency": {"lock_path": self.workdir / "lock"},
         }
