@@ -11,12 +11,17 @@ refused by OneView with its message, server must be off, network not reaching th
 servers still owed a power-on, and the changes waiting to reach OneView with their attempts and
 last error (exit 0: nothing waiting; 1: something waiting).  ``status --retry-now`` skips the
 backoff, parked refusals included.
+
+``sync --dry-run`` prints the drift between Neutron and OneView (what a sync would create,
+change or remove, and why) and changes nothing (exit 0: in sync; 1: drift); ``sync`` applies it
+now, in this process, and prints what is still waiting.  ``--format json`` for machines.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import sys
 from collections.abc import Sequence
 
@@ -60,16 +65,16 @@ def status(retry_now: bool) -> int:
     """Print ports that are not ACTIVE (and why), owed power-ons, and the pending work queue."""
     from neutron_lib import context as n_context
 
-    from networking_oneview.db import api as db
     from networking_oneview.db import ports as ports_db
     from networking_oneview.db import power as power_db
+    from networking_oneview.db import work as work_db
 
     context = n_context.get_admin_context()
     if retry_now:
-        print(f"{db.expedite_work(context)} waiting item(s) made due now")
+        print(f"{work_db.expedite_work(context)} waiting item(s) made due now")
     stuck = [p for p in ports_db.ports(context) if p.state != ports_db.ACTIVE]
     owed = power_db.owed(context)
-    rows = db.pending_work(context)
+    rows = work_db.pending_work(context)
     if not (stuck or owed or rows):
         print("OneView is up to date: nothing waiting")
         return 0
@@ -97,13 +102,67 @@ def status(retry_now: bool) -> int:
     return 1
 
 
+def _mappings(config: cfg.ConfigOpts) -> conf.Mappings:
+    group = config[conf.GROUP]
+    return conf.build_mappings(
+        group.uplinkset_mappings,
+        group.flat_net_mappings,
+        config.ml2_type_flat.flat_networks or [],
+        conf.vlan_physnets_from(config.ml2_type_vlan.network_vlan_ranges or []),
+    )
+
+
+def sync(config: cfg.ConfigOpts, dry_run: bool, output: str) -> int:
+    """Print the drift (``dry_run``) or apply it now; 1 when something differs or still waits."""
+    from neutron_lib import context as n_context
+
+    from networking_oneview.db import work as work_db
+    from networking_oneview.reconcile.cache import SiteCache
+    from networking_oneview.reconcile.drift import collect
+    from networking_oneview.reconcile.reconcilers import build_registry, settings_from
+    from networking_oneview.worker import WorkRunner, enqueue_everything
+
+    group = config[conf.GROUP]
+    context = n_context.get_admin_context()
+    with OneViewClient(conf.client_settings(group)) as client:
+        cache = SiteCache(client, _mappings(config))
+        registry = build_registry(client, cache, settings_from(group))
+        if not dry_run:
+            enqueue_everything(context)
+            WorkRunner(registry).run_pending(context)
+        drift = collect(registry, context)
+        waiting = work_db.pending_work(context) if not dry_run else []
+    if output == "json":
+        print(json.dumps({"drift": [d.as_dict() for d in drift], "waiting": len(waiting)}))
+    else:
+        _print_drift(drift, dry_run)
+        if waiting:
+            print(f"{len(waiting)} change(s) still waiting: see 'networking-oneview status'")
+    return 1 if drift or waiting else 0
+
+
+def _print_drift(drift: list, dry_run: bool) -> None:
+    if not drift:
+        print("Neutron and OneView match: nothing to do")
+        return
+    print(f"{len(drift)} difference(s){' a sync would resolve' if dry_run else ' remain'}:")
+    rows = [("KIND", "ACTION", "TARGET", "WHY")]
+    rows += [(d.kind, d.action, d.target, d.why) for d in drift]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for row in rows:
+        print("  " + "  ".join(c.ljust(w) for c, w in zip(row[:3], widths, strict=True)), row[3])
+
+
 def main(argv: Sequence[str] | None = None, config: cfg.ConfigOpts | None = None) -> int:
     parser = argparse.ArgumentParser(prog="networking-oneview", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check-config", help="check [oneview] against OneView")
     show = commands.add_parser("status", help="changes still waiting to reach OneView")
     show.add_argument("--retry-now", action="store_true", help="skip the retry backoff")
-    for command in (check, show):
+    apply = commands.add_parser("sync", help="compare Neutron and OneView now; apply the drift")
+    apply.add_argument("--dry-run", action="store_true", help="print the drift; change nothing")
+    apply.add_argument("--format", choices=("table", "json"), default="table")
+    for command in (check, show, apply):
         command.add_argument("--config-file", action="append", default=[], required=True)
     args = parser.parse_args(argv)
     # The global config by default: the database layer (status) reads its [database] from it.
@@ -124,6 +183,12 @@ def main(argv: Sequence[str] | None = None, config: cfg.ConfigOpts | None = None
         return 2
     if args.command == "status":
         return status(args.retry_now)
+    if args.command == "sync":
+        try:
+            return sync(config, args.dry_run, args.format)
+        except (conf.ConfigError, ValueError, OneViewError) as error:
+            print(f"networking-oneview: {error}", file=sys.stderr)
+            return 2
     problems = check_config(config)
     for problem in problems:
         print(f"PROBLEM: {problem}")

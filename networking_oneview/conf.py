@@ -74,9 +74,28 @@ ONEVIEW_OPTS = [
         "max_polling_attempts",
         default=120,
         min=1,
-        help="How many times a OneView task is polled before it is given up as timed out.",
+        help="How long a OneView task is waited for, in units of polling_interval: a task not "
+        "finished after max_polling_attempts x polling_interval seconds (240 by default) is "
+        "given up as timed out (it may still finish on the appliance). Polls come more often "
+        "at first, so this is a time budget, not a count of polls.",
     ),
-    cfg.FloatOpt("polling_interval", default=2.0, min=0.05, help="Seconds between two task polls."),
+    cfg.FloatOpt(
+        "polling_interval",
+        default=2.0,
+        min=0.05,
+        help="Longest wait in seconds between two polls of a running OneView task. The first "
+        "poll comes 0.1 s after the change was sent and each wait is 1.5 times the one before, "
+        "up to this value, so short tasks are seen finished quickly.",
+    ),
+    cfg.IntOpt(
+        "max_concurrent_tasks",
+        default=8,
+        min=1,
+        help="The number of OneView tasks (writes) this process keeps in flight at once; "
+        "profile edits of different servers and the LIG/logical-interconnect PUTs of one "
+        "change run in parallel up to this. Each API worker and the periodic worker count "
+        "separately.",
+    ),
     cfg.StrOpt(
         "uplinkset_mappings",
         default="",
@@ -97,8 +116,10 @@ ONEVIEW_OPTS = [
         "cloud_name",
         default="neutron",
         regex=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$",
-        help="Short name of this cloud, put in the name of every OneView network the driver "
-        "creates (NAME-NETWORK_UUID) so several clouds can share one appliance.",
+        help="Short name of this cloud, the start of the name of every OneView network the "
+        "driver creates (CLOUD_PHYSNET_VLAN, or CLOUD_PHYSNET_flat) and of every server-profile "
+        "connection it adds (neutron-CLOUD-NIC), so several clouds can share one appliance and "
+        "networks left without a record (a crash, a restored database) are recognised as ours.",
     ),
     cfg.IntOpt(
         "sync_interval",
@@ -260,6 +281,7 @@ def client_settings(group: Any) -> Any:
         max_retries=group.max_retries,
         max_polling_attempts=group.max_polling_attempts,
         polling_interval=group.polling_interval,
+        max_concurrent_tasks=group.max_concurrent_tasks,
     )
 
 

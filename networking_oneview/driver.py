@@ -16,21 +16,24 @@ from typing import Any
 from neutron.conf.plugins.ml2.drivers import driver_type
 from neutron.db import provisioning_blocks
 from neutron_lib import constants as n_const
+from neutron_lib import exceptions as n_exc
 from neutron_lib.api.definitions import portbindings
 from neutron_lib.callbacks import resources
 from neutron_lib.plugins.ml2 import api
 from oslo_config import cfg
 
 from networking_oneview import conf
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
 from networking_oneview.db import ports as ports_db
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewError
 from networking_oneview.port_profile import BindingProfileError, has_links
 from networking_oneview.port_profile import parse as parse_profile
-from networking_oneview.reconcile.applier import Applier, ApplierSettings
+from networking_oneview.reconcile.cache import Inventory, SiteCache
 from networking_oneview.reconcile.desired import DRIVER_NAME
-from networking_oneview.reconcile.inventory import Inventory, ServerNotFound
-from networking_oneview.reconcile.server_profiles import PROVISIONING_ENTITY
+from networking_oneview.reconcile.inventory import ServerNotFound
+from networking_oneview.reconcile.reconcilers import build_registry, settings_from
+from networking_oneview.reconcile.server_records import PROVISIONING_ENTITY
 from networking_oneview.topology import read_topology
 from networking_oneview.worker import BackgroundRunner, OneViewWorker, WorkRunner
 
@@ -59,18 +62,11 @@ class OneViewMechanismDriver(api.MechanismDriver):
         # Binding look-ups run inside API calls: fail fast instead of retrying for long.
         self.lookup_client = OneViewClient(_fast(settings))
         self.inventory = Inventory.of(self.lookup_client)
-        self.applier = Applier(
-            self.client,
-            self.mappings,
-            ApplierSettings(
-                cloud_name=group.cloud_name,
-                existing_connections=group.existing_connections,
-                allow_power_off=group.allow_power_off,
-                power_off_timeout=group.power_off_timeout,
-            ),
-            self.inventory,
-        )
-        self.runner = WorkRunner(self.applier)
+        self.cache = SiteCache(self.client, self.mappings, inventory=self.inventory)
+        self.cloud_name = group.cloud_name
+        self.reconcile_settings = settings_from(group)
+        self.registry = build_registry(self.client, self.cache, self.reconcile_settings)
+        self.runner = self._runner()
         self.background = BackgroundRunner(self.runner) if group.apply_in_api_workers else None
         self.sync_interval = group.sync_interval
         self._check_topology()
@@ -96,7 +92,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
             LOG.log(logging.ERROR if problem.fatal else logging.WARNING, "%s", problem)
         if fatal:
             raise conf.ConfigError("; ".join(str(p) for p in fatal))
-        self.applier.use_topology(topology)
+        self.cache.use_topology(topology)
         try:
             # Known MACs let bind_port recognise our servers' NICs during a later outage.
             self.inventory.index()
@@ -107,8 +103,11 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def connectivity(self) -> str:
         return portbindings.CONNECTIVITY_L2
 
+    def _runner(self) -> WorkRunner:
+        return WorkRunner(self.registry, parallel=self.reconcile_settings.max_concurrent_tasks)
+
     def get_workers(self) -> list[OneViewWorker]:
-        return [OneViewWorker(lambda: WorkRunner(self.applier), self.sync_interval)]
+        return [OneViewWorker(self._runner, self.sync_interval)]
 
     # -- networks ------------------------------------------------------------------------------
     def _maps(self, segments: list[dict[str, Any]] | None) -> bool:
@@ -119,13 +118,36 @@ class OneViewMechanismDriver(api.MechanismDriver):
         )
 
     def _record_network(self, context: Any) -> None:
-        if self._maps(context.network_segments) or db.owned_networks(
+        if self._maps(context.network_segments) or networks_db.owned_networks(
             context.plugin_context, network_id=context.current["id"]
         ):
-            db.record_work(context.plugin_context, db.KIND_NETWORK, context.current["id"])
+            work_db.record_work(context.plugin_context, work_db.KIND_NETWORK, context.current["id"])
 
     def create_network_precommit(self, context: Any) -> None:
+        self._refuse_taken_vlan(context.network_segments)
         self._record_network(context)
+
+    def _refuse_taken_vlan(self, segments: list[dict[str, Any]] | None) -> None:
+        """Fail the create at once, with a message, when the last topology read shows another
+        network with that VLAN in the uplink set the segment's network would join (OneView
+        would refuse it there).  Reads only the cache: no OneView call in the transaction."""
+        topology = self.cache.known_topology
+        if topology is None:
+            return
+        for segment in segments or []:
+            if segment.get(api.NETWORK_TYPE) != n_const.TYPE_VLAN:
+                continue
+            physnet, vlan = segment.get(api.PHYSICAL_NETWORK), segment.get(api.SEGMENTATION_ID)
+            user = topology.vlan_taken(physnet, vlan, self.cloud_name)
+            if user is not None:
+                raise n_exc.InvalidInput(
+                    error_message=(
+                        f"VLAN {vlan} on physnet {physnet} is already carried by OneView network "
+                        f"{user.name!r} ({user.uri}) in {user.holder}, which this cloud does not "
+                        "own; OneView allows one network per VLAN in an uplink set. Choose "
+                        "another VLAN or remove that network from the uplink set."
+                    )
+                )
 
     def update_network_precommit(self, context: Any) -> None:
         self._record_network(context)
@@ -158,7 +180,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
         if not changed:
             return
         port_id = context.current["id"]
-        db.record_work(context.plugin_context, db.KIND_PORT, port_id)
+        work_db.record_work(context.plugin_context, work_db.KIND_PORT, port_id)
         if now_ours:
             # The port stays DOWN until OneView really has its connection.
             provisioning_blocks.add_provisioning_component(
@@ -169,7 +191,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
         if self._ours(context.binding_levels) or ports_db.port(
             context.plugin_context, context.current["id"]
         ):
-            db.record_work(context.plugin_context, db.KIND_PORT, context.current["id"])
+            work_db.record_work(context.plugin_context, work_db.KIND_PORT, context.current["id"])
 
     def update_port_postcommit(self, context: Any) -> None:
         if self._ours(context.binding_levels) or self._ours(context.original_binding_levels):
@@ -243,7 +265,7 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def _serves(self, segment: dict[str, Any]) -> bool:
         network_type = segment.get(api.NETWORK_TYPE)
         physnet = segment.get(api.PHYSICAL_NETWORK)
-        topology = self.applier.known_topology
+        topology = self.cache.known_topology
         if topology is not None:
             return topology.serves(network_type, physnet)
         return network_type in SERVED_TYPES and physnet in self.mappings.physnets

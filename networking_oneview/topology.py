@@ -7,15 +7,12 @@ thin I/O edge that fetches the dicts.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from networking_oneview.conf import Mappings, UplinkSetRef
-
-LIGS = "/rest/logical-interconnect-groups"
-LIS = "/rest/logical-interconnects"
-UPLINK_SETS = "/rest/uplink-sets"
-NETWORKS = "/rest/ethernet-networks"
+from networking_oneview.oneview.paths import LIGS, LIS, NETWORKS, UPLINK_SETS
 
 TAGGED, UNTAGGED = "Tagged", "Untagged"
 
@@ -44,12 +41,60 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class NetworkSummary:
+    """An ethernet network as the last topology read saw it."""
+
+    uri: str
+    name: str
+    ethernet_type: str
+    vlan: int | None
+
+
+@dataclass(frozen=True)
+class VlanUser:
+    """A network that already carries a VLAN in a mapped uplink set."""
+
+    uri: str
+    name: str
+    holder: str  # the LIG template or logical-interconnect uplink set that carries it
+
+
+@dataclass(frozen=True)
 class Topology:
-    """Where each physnet's networks go in OneView."""
+    """Where each physnet's networks go in OneView, and what the mapped uplink sets carry."""
 
     uplink_sets: dict[str, tuple[MappedUplinkSet, ...]] = field(default_factory=dict)
     flat_networks: dict[str, str] = field(default_factory=dict)  # physnet -> network URI
     enclosure_lis: dict[str, tuple[str, ...]] = field(default_factory=dict)  # enclosure -> LIs
+    # (physnet, VLAN) -> networks carrying that VLAN in an uplink set mapped for the physnet.
+    vlan_users: dict[tuple[str, int], tuple[VlanUser, ...]] = field(default_factory=dict)
+    networks: dict[str, NetworkSummary] = field(default_factory=dict)  # by URI
+
+    @functools.cached_property
+    def vlans(self) -> dict[str, int]:
+        """Network URI -> VLAN, for Tagged networks."""
+        return {
+            uri: n.vlan
+            for uri, n in self.networks.items()
+            if n.ethernet_type == TAGGED and n.vlan is not None
+        }
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, NetworkSummary]:
+        return {n.name: n for n in self.networks.values()}
+
+    def network_named(self, name: str) -> NetworkSummary | None:
+        return self._by_name.get(name)
+
+    def vlan_taken(self, physnet: str | None, vlan: int | None, cloud: str) -> VlanUser | None:
+        """A network not made by ``cloud`` that already carries ``vlan`` where a new network of
+        ``physnet`` would go (OneView allows one network per VLAN in an uplink set)."""
+        if physnet is None or vlan is None:
+            return None
+        return next(
+            (u for u in self.vlan_users.get((physnet, vlan), ()) if not is_ours(u.name, cloud)),
+            None,
+        )
 
     def for_segment(self, network_type: str, physnet: str | None) -> tuple[MappedUplinkSet, ...]:
         """Uplink sets a Neutron segment's OneView network joins (empty when unmapped)."""
@@ -80,6 +125,11 @@ class Topology:
         return bool(
             self.for_segment(network_type, physnet) or self.manual_network(network_type, physnet)
         )
+
+
+def is_ours(name: str, cloud: str) -> bool:
+    """Whether a OneView network name carries this cloud's marker (see reconcile/networks)."""
+    return name.startswith(f"{cloud}_")
 
 
 def _lig_id(uri: str) -> str:
@@ -123,7 +173,50 @@ def resolve(
         for enclosure in li.get("enclosureUris") or []:
             enclosure_lis.setdefault(enclosure, []).append(li["uri"])
     lis_by_enclosure = {k: tuple(sorted(v)) for k, v in enclosure_lis.items()}
-    return Topology(resolved, flat, lis_by_enclosure), problems
+    users = _vlan_users(resolved, ligs_by_id, uplink_sets, networks)
+    summaries = {
+        n["uri"]: NetworkSummary(
+            n["uri"],
+            n.get("name", ""),
+            n.get("ethernetNetworkType", ""),
+            int(n["vlanId"]) if isinstance(n.get("vlanId"), int) else None,
+        )
+        for n in networks
+        if n.get("uri")
+    }
+    return Topology(resolved, flat, lis_by_enclosure, users, summaries), problems
+
+
+def _vlan_users(
+    resolved: dict[str, tuple[MappedUplinkSet, ...]],
+    ligs_by_id: dict[str, dict[str, Any]],
+    uplink_sets: list[dict[str, Any]],
+    networks: list[dict[str, Any]],
+) -> dict[tuple[str, int], tuple[VlanUser, ...]]:
+    """Which networks carry which VLAN in each physnet's Tagged uplink sets (LIG and LIs)."""
+    by_uri = {n["uri"]: n for n in networks if n.get("uri")}
+    live = {u["uri"]: u for u in uplink_sets if u.get("uri")}
+    users: dict[tuple[str, int], list[VlanUser]] = {}
+    for physnet, mapped_sets in resolved.items():
+        for mapped in mapped_sets:
+            if mapped.network_type != TAGGED:
+                continue
+            lig = ligs_by_id.get(_lig_id(mapped.lig_uri)) or {}
+            template = next(
+                (t for t in lig.get("uplinkSets", []) if t.get("name") == mapped.ref.name), {}
+            )
+            holders = [(f"LIG {lig.get('name')} / {mapped.ref.name}", template)]
+            holders += [
+                (f"uplink set {uri}", live.get(uri) or {}) for uri in mapped.li_uplink_set_uris
+            ]
+            for label, holder in holders:
+                for uri in holder.get("networkUris") or []:
+                    network = by_uri.get(uri)
+                    if network is None or network.get("vlanId") is None:
+                        continue
+                    key = (physnet, int(network["vlanId"]))
+                    users.setdefault(key, []).append(VlanUser(uri, network.get("name", ""), label))
+    return {key: tuple(value) for key, value in users.items()}
 
 
 def _resolve_ref(
@@ -198,11 +291,11 @@ def _check_one_per_type(
 
 
 def read_topology(client: Any, mappings: Mappings) -> tuple[Topology, list[Problem]]:
-    """Fetch what ``resolve`` needs from OneView (four collection reads)."""
+    """Fetch what ``resolve`` needs from OneView (four paged collection reads)."""
     return resolve(
         mappings,
         client.get_all(LIGS),
         client.get_all(LIS),
         client.get_all(UPLINK_SETS),
-        client.get_all(NETWORKS) if mappings.flat_networks else [],
+        client.get_all(NETWORKS),
     )

@@ -15,26 +15,26 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
+from concurrent import futures
+from dataclasses import dataclass
 from typing import Any
 
 from neutron_lib import context as n_context
 from neutron_lib import worker as n_worker
 
-from networking_oneview.db import api as db
-from networking_oneview.db import claims as claims_db
-from networking_oneview.db import ports as ports_db
-from networking_oneview.db import power as power_db
+from networking_oneview.db import models
+from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewError
-from networking_oneview.reconcile import desired
-from networking_oneview.reconcile.applier import Applier, hardware_id
 from networking_oneview.reconcile.outcomes import NotReady, Refused
+from networking_oneview.reconcile.registry import Registry
 
 LOG = logging.getLogger(__name__)
 
 LEASE_SECONDS = 180.0  # a dead holder's work is taken over after this long
 RENEW_EVERY = 60.0  # a live holder renews its leases this often, however long the job
-BATCH = 20
 MAX_BACKOFF = 300.0
+POLL_WHILE_BUSY = 0.5  # while jobs run, look for new work this often
+HOLDER_LENGTH = models.OneViewPendingWork.lease_holder.type.length
 
 
 def backoff(attempts: int) -> float:
@@ -49,7 +49,7 @@ class LeaseKeeper:
 
     def __init__(
         self,
-        works: list[db.Work],
+        works: list[work_db.Work],
         holder: str,
         every: float = RENEW_EVERY,
         context_factory: Callable[[], Any] = n_context.get_admin_context,
@@ -74,54 +74,133 @@ class LeaseKeeper:
             context = self._context_factory()
             for work in self.works:
                 try:
-                    if not db.renew_lease(context, work, self.holder, LEASE_SECONDS):
+                    if not work_db.renew_lease(context, work, self.holder, LEASE_SECONDS):
                         LOG.warning("Lost the lease on %s %s", work.kind, work.object_id)
                 except Exception:
                     LOG.exception("Could not renew the lease on %s %s", work.kind, work.object_id)
 
 
-class WorkRunner:
-    """Claims due work items and hands each to the applier."""
+@dataclass(frozen=True)
+class Job:
+    """Work items one reconciler call handles together (one object, or a batch of networks)."""
 
-    def __init__(self, applier: Applier, holder: str | None = None) -> None:
-        self.applier = applier
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._lock = threading.Lock()  # one round at a time per process
+    kind: str
+    works: tuple[work_db.Work, ...]
+
+
+class _Inline(futures.Executor):
+    """Runs each job at once in the caller's thread (see ``WorkRunner.run_pending``)."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: futures.Future = futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller through the future
+            future.set_exception(error)
+        return future
+
+
+class WorkRunner:
+    """Claims due work in small units and hands each to its kind's reconciler.
+
+    Up to ``parallel`` jobs run at once (profile edits of different servers, the LIG work of
+    different LIGs, a batch of networks), each under its own lease, so other processes and hosts
+    can take the rest.  Networks are claimed in batches (one bulk request serves many).
+    """
+
+    def __init__(self, registry: Registry, holder: str | None = None, parallel: int = 8) -> None:
+        self.registry = registry
+        self.holder = holder or default_holder()
+        self.parallel = max(1, parallel)
+        self._lock = threading.Lock()  # one run at a time per runner
         self._failed_now: set[tuple[str, str]] = set()  # objects that failed in this run
 
     def run_pending(self, context: Any | None = None, max_rounds: int = 100) -> int:
-        """Process due work until none is left (or ``max_rounds``); return items processed."""
-        context = context or n_context.get_admin_context()
+        """Process due work until none is left (or ``max_rounds`` claims); return items done.
+
+        Without ``context`` jobs run in parallel threads, each with its own database session.
+        With one (Neutron's in-process test harness, whose single in-memory SQLite connection
+        must not be shared between threads, and the CLI), jobs run one after another on it.
+        """
         done = 0
         with self._lock:
             self._failed_now = set()  # not retried within this run
-            for _ in range(max_rounds):
-                claimed = db.claim_work(
-                    context, self.holder, LEASE_SECONDS, BATCH, exclude=frozenset(self._failed_now)
-                )
-                if not claimed:
-                    break
-                with LeaseKeeper(claimed, self.holder):
-                    networks = [w for w in claimed if w.kind == db.KIND_NETWORK]
-                    if networks:
-                        self._run_networks(context, networks)
-                    for work in claimed:
-                        if work.kind != db.KIND_NETWORK:
-                            self._run(context, work)
-                done += len(claimed)
+            pool = (
+                futures.ThreadPoolExecutor(self.parallel, "oneview-job")
+                if context is None
+                else _Inline()
+            )
+            running: dict[futures.Future, Job] = {}
+            rounds = 0
+            try:
+                while True:
+                    if rounds < max_rounds and len(running) < self.parallel:
+                        rounds += 1
+                        for job in self._claim(context, running):
+                            running[pool.submit(self._execute, context, job)] = job
+                    if not running:
+                        break
+                    finished, _ = futures.wait(
+                        running, timeout=POLL_WHILE_BUSY, return_when=futures.FIRST_COMPLETED
+                    )
+                    for future in finished:
+                        done += len(running.pop(future).works)
+            finally:
+                pool.shutdown(wait=True)
         return done
 
-    def _run_networks(self, context: Any, batch: list[db.Work]) -> None:
-        """Networks first and together: one uplink-set PUT serves the whole batch."""
-        failures = self.applier.reconcile_networks(context, [w.object_id for w in batch])
-        for work in batch:
-            error = failures.get(work.object_id)
-            if error is None:
-                db.complete_work(context, work, self.holder)
-            else:
-                self._failed(context, work, error)
+    def _claim(self, context: Any | None, running: dict[futures.Future, Job]) -> list[Job]:
+        """Claim what fits: a batch for each batched kind not already running here, then
+        single objects up to the free slots."""
+        context = context or n_context.get_admin_context()
+        exclude = frozenset(self._failed_now)
+        busy = {job.kind for job in running.values()}
+        jobs: list[Job] = []
+        singles = []
+        for reconciler in self.registry:
+            if reconciler.batch <= 1:
+                singles.append(reconciler.kind)
+            elif reconciler.kind not in busy:
+                claimed = work_db.claim_work(
+                    context,
+                    self.holder,
+                    LEASE_SECONDS,
+                    reconciler.batch,
+                    exclude=exclude,
+                    kinds=frozenset({reconciler.kind}),
+                )
+                if claimed:
+                    jobs.append(Job(reconciler.kind, tuple(claimed)))
+        free = self.parallel - len(running) - len(jobs)
+        if free > 0 and singles:
+            claimed = work_db.claim_work(
+                context, self.holder, LEASE_SECONDS, free, exclude=exclude, kinds=frozenset(singles)
+            )
+            jobs += [Job(w.kind, (w,)) for w in claimed]
+        return jobs
 
-    def _failed(self, context: Any, work: db.Work, error: Exception) -> None:
+    def _execute(self, context: Any | None, job: Job) -> None:
+        context = context or n_context.get_admin_context()
+        reconciler = self.registry.get(job.kind)
+        with LeaseKeeper(list(job.works), self.holder):
+            if reconciler is None:
+                for work in job.works:
+                    LOG.error("Dropping work of unknown kind %r (%s)", work.kind, work.object_id)
+                    work_db.complete_work(context, work, self.holder)
+                return
+            try:
+                failures = reconciler.reconcile(context, [w.object_id for w in job.works])
+            except Exception as error:  # the reconciler itself broke: every item failed
+                failures = {w.object_id: error for w in job.works}
+            for work in job.works:
+                error = failures.get(work.object_id)
+                if error is None:
+                    work_db.complete_work(context, work, self.holder)
+                    LOG.debug("Reconciled %s %s", work.kind, work.object_id)
+                else:
+                    self._failed(context, work, error)
+
+    def _failed(self, context: Any, work: work_db.Work, error: Exception) -> None:
         self._failed_now.add((work.kind, work.object_id))
         if isinstance(error, Refused):
             LOG.error(
@@ -131,7 +210,7 @@ class WorkRunner:
                 work.object_id,
                 error,
             )
-            db.fail_work(context, work, self.holder, str(error), db.PARKED_SECONDS)
+            work_db.fail_work(context, work, self.holder, str(error), work_db.PARKED_SECONDS)
         elif isinstance(error, NotReady):
             self._retry(context, work, str(error), logging.WARNING, error.retry_after)
         elif isinstance(error, OneViewError):
@@ -145,27 +224,10 @@ class WorkRunner:
             )
             self._retry(context, work, f"{type(error).__name__}: {error}", None)
 
-    def _run(self, context: Any, work: db.Work) -> None:
-        try:
-            if work.kind == db.KIND_PORT:
-                self.applier.reconcile_port(context, work.object_id)
-            elif work.kind == db.KIND_SERVER:
-                self.applier.reconcile_server(context, work.object_id)
-            elif work.kind == db.KIND_FULL:
-                self.applier.topology(refresh=True)
-                enqueue_everything(context)
-            else:
-                LOG.error("Dropping work of unknown kind %r (%s)", work.kind, work.object_id)
-        except Exception as error:
-            self._failed(context, work, error)
-        else:
-            db.complete_work(context, work, self.holder)
-            LOG.debug("Reconciled %s %s", work.kind, work.object_id)
-
     def _retry(
         self,
         context: Any,
-        work: db.Work,
+        work: work_db.Work,
         error: str,
         level: int | None,
         delay: float | None = None,
@@ -181,36 +243,18 @@ class WorkRunner:
                 delay,
                 error,
             )
-        db.fail_work(context, work, self.holder, error, delay)
+        work_db.fail_work(context, work, self.holder, error, delay)
+
+
+def default_holder() -> str:
+    """host:pid:random, cut to fit the lease column whatever the host name's length."""
+    suffix = f":{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return socket.gethostname()[: HOLDER_LENGTH - len(suffix)] + suffix
 
 
 def enqueue_everything(context: Any) -> None:
-    """Record work for every network, port and server Neutron or our records know (full sync).
-
-    Objects already waiting are skipped: they are applied anyway, and a refusal parked until
-    something changes must not be retried by every full sync.
-    """
-    networks = {s.network_id for s in desired.all_segments(context)}
-    networks |= {o.network_id for o in db.owned_networks(context)}
-    rows = {r.port_id: r for r in ports_db.ports(context)}
-    bound = {p.port_id for p in desired.bound_ports(context)}
-    ports = (bound - set(rows)) | (set(rows) - bound)  # a row is missing or stale
-    servers = {r.server_hardware_uri for r in rows.values() if r.server_hardware_uri}
-    servers |= {c.server_hardware_uri for c in claims_db.claims(context)}
-    servers |= set(power_db.owed(context))
-    queued = db.pending_objects(context)
-    wanted = [(db.KIND_NETWORK, n) for n in sorted(networks)]
-    wanted += [(db.KIND_PORT, p) for p in sorted(ports)]
-    wanted += [(db.KIND_SERVER, hardware_id(s)) for s in sorted(servers)]
-    for kind, object_id in wanted:
-        if (kind, object_id) not in queued:
-            db.record_work(context, kind, object_id)
-    LOG.info(
-        "Full sync: %d networks, %d ports and %d servers to compare",
-        len(networks),
-        len(ports),
-        len(servers),
-    )
+    """Queue a full sync (the periodic timer and ``networking-oneview sync`` call this)."""
+    work_db.record_work(context, work_db.KIND_FULL, "all")
 
 
 class BackgroundRunner:
@@ -274,7 +318,7 @@ class OneViewWorker(n_worker.BaseWorker):
 
     def _full_sync(self) -> None:
         try:
-            db.record_work(n_context.get_admin_context(), db.KIND_FULL, "all")
+            enqueue_everything(n_context.get_admin_context())
         except Exception:
             LOG.exception("Could not schedule the periodic OneView full sync")
         if self._background is not None:

@@ -19,6 +19,8 @@ from oneview_simulator.faults import Decision, FaultInjector
 from oneview_simulator.mac_pool import MacPool
 from oneview_simulator.sessions import SessionRegistry
 from oneview_simulator.store import ResourceStore
+from oneview_simulator.synthetic import SiteSize
+from oneview_simulator.synthetic import build as build_site
 from oneview_simulator.tasks import Action, Hook, Later, Origin, ResourceTasks, TaskEngine
 from oneview_simulator.versions import CURRENT_VERSION, MINIMUM_VERSION
 
@@ -32,9 +34,12 @@ def default_fixture() -> dict[str, Any]:
     return json.loads(text)
 
 
-def read_fixture(source: str | Path | dict[str, Any] | None) -> dict[str, Any]:
+def read_fixture(source: str | Path | dict[str, Any] | SiteSize | None) -> dict[str, Any]:
+    """The fixture to load: the default one, a file, a dict, or a synthetic site of a size."""
     if source is None:
         return default_fixture()
+    if isinstance(source, SiteSize):
+        return build_site(source)
     if isinstance(source, dict):
         return copy.deepcopy(source)
     return json.loads(Path(source).read_text())

@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from oneview_simulator import tls
+from oneview_simulator import synthetic, tls
 from oneview_simulator.appliance import DEFAULT_PASSWORD, DEFAULT_USERNAME
 from oneview_simulator.server import SimulatorServer
 from oneview_simulator.versions import CURRENT_VERSION
@@ -22,7 +22,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port to bind; 0 picks a free one")
-    parser.add_argument("--fixture", type=Path, help="JSON fixture (default: built-in topology)")
+    site = parser.add_mutually_exclusive_group()
+    site.add_argument("--fixture", type=Path, help="JSON fixture (default: built-in topology)")
+    site.add_argument(
+        "--synthetic",
+        type=synthetic.size_argument,
+        metavar="FRAMESxBLADES[/LIS]",
+        help="a generated site instead: e.g. 6x12/3 is 6 frames of 12 blades in 3 logical "
+        "interconnects, every blade with a template-made profile (oneview_simulator/synthetic.py)",
+    )
     parser.add_argument(
         "--api-version",
         type=int,
@@ -52,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         server = SimulatorServer(
             host=args.host,
             port=args.port,
-            fixture=args.fixture,
+            fixture=args.synthetic or args.fixture,
             api_version=args.api_version,
             username=args.username,
             password=args.password,

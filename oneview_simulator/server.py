@@ -18,6 +18,7 @@ from oneview_simulator.appliance import (
     Appliance,
     ApplianceSettings,
 )
+from oneview_simulator.synthetic import SiteSize
 from oneview_simulator.versions import CURRENT_VERSION
 
 LOG = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class SimulatorServer:
         self,
         host: str = "127.0.0.1",
         port: int = 0,
-        fixture: str | Path | dict[str, Any] | None = None,
+        fixture: str | Path | dict[str, Any] | SiteSize | None = None,
         api_version: int | None = None,
         username: str = DEFAULT_USERNAME,
         password: str = DEFAULT_PASSWORD,

@@ -137,8 +137,10 @@ class NeutronAPI:
         stop_timeout: float = 10.0,
         debug: bool = False,
         database_url: str | None = None,
+        vlan_ranges: str = "physnet1:1:1000",
     ) -> None:
         self.target = target
+        self.vlan_ranges = vlan_ranges  # [ml2_type_vlan] network_vlan_ranges
         self._database_url = database_url
         self.periodic_workers = periodic_workers
         self.cloud_name = cloud_name
@@ -311,7 +313,7 @@ class NeutronAPI:
                 "project_network_types": "vxlan",
                 "extension_drivers": "",
             },
-            "ml2_type_vlan": {"network_vlan_ranges": "physnet1:1:1000"},
+            "ml2_type_vlan": {"network_vlan_ranges": self.vlan_ranges},
             "ml2_type_flat": {"flat_networks": "flatnet,prov"},
             "ml2_type_vxlan": {"vni_ranges": "1:1000"},
             "oneview": oneview,

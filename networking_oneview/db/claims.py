@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from neutron_lib.db import api as db_api
 
 from networking_oneview.db import models
-from networking_oneview.db.api import utcnow
+from networking_oneview.db.work import utcnow
 from networking_oneview.reconcile.connections import Claim
 
 _Claim = models.OneViewNicClaim

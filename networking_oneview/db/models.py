@@ -20,7 +20,7 @@ TABLE_OPTIONS = {**model_base.BASEV2.__table_args__, "mysql_default_charset": "u
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 NETWORK_TYPES = ("vlan", "flat")
-WORK_KINDS = ("network", "port", "server", "full")
+WORK_KINDS = ("network", "lig", "port", "server", "full")
 PORT_STATES = ("waiting", "active", "refused", "error")
 
 

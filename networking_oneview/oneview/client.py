@@ -1,4 +1,4 @@
-"""The production OneView REST client: requests for transport, tenacity for bounded retries.
+"""The production OneView REST client: ``OneViewClient``, the facade the driver uses.
 
 Why our own client and not HPE's SDK: the SDK opens a TLS connection per request, does not check
 the host name, has no timeouts, retries a dropped connection forever and never logs in again after
@@ -7,155 +7,38 @@ a 401.  This client keeps one pooled keep-alive session with full certificate ch
 and 500/502/503/504, never a 4xx), logs in lazily and again once after a 401, and turns every
 failure into a typed error from ``errors``.  Everything version-specific lives in ``versions``.
 
-The client is generic (get, get_all, create, update, delete, put, post, wait_for_task);
-resource-specific helpers are built on top of it.  It is safe to share between threads.
+The client is generic (get, get_all, create, update, delete, put, post, wait_for_task), plus
+bulk creation and deletion of ethernet networks; other resource-specific helpers are built on
+top of it.  It is safe to share between threads: at most ``max_concurrent_tasks`` of their
+writes are in flight at once, and tasks are polled soon after a write, then less and less often.
+
+This module only wires the parts together and states the public contract.  Each part is one
+module and uses only the parts listed before it:
+
+- ``settings``: ClientSettings, what to reach and how patiently;
+- ``forks``: per-process state a forked worker rebuilds (connections, lock, task slots);
+- ``transport``: one HTTP exchange over the pooled, verified session, failures typed;
+- ``retries``: which failures are retried, how often and how far apart;
+- ``session``: version negotiation, login, one re-login after a 401, logout;
+- ``tasks``: waiting for tasks and the max_concurrent_tasks bound;
+- ``paging``: every page of a collection, filters, look-up by field;
+- ``writes``: create/update/delete/put/post, each retried only as far as is safe;
+- ``bulk_networks``: many ethernet networks per task (pure rules in ``bulk``).
 """
 
 from __future__ import annotations
 
-import copy
-import logging
-import os
-import re
-import threading
-import time
-import urllib.parse
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
-
-from networking_oneview.oneview import versions
-from networking_oneview.oneview.errors import (
-    OneViewAuthenticationError,
-    OneViewConflict,
-    OneViewError,
-    OneViewNotFound,
-    OneViewRequestError,
-    OneViewServerError,
-    OneViewTaskError,
-    OneViewTaskTimeout,
-    OneViewTLSError,
-    OneViewUnavailable,
-    error_from_response,
-)
-
-LOG = logging.getLogger(__name__)
-
-VERSION_PATH = "/rest/version"
-LOGIN_PATH = "/rest/login-sessions"
-TASKS_PATH = "/rest/tasks/"
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-TASK_SUCCESS_STATES = frozenset({"Completed", "Warning"})
-TASK_FAILURE_STATES = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
-TASK_FINAL_STATES = TASK_SUCCESS_STATES | TASK_FAILURE_STATES
-# OneView answers at most a few hundred members per page whatever we ask; ask for many anyway so
-# an appliance that allows more needs fewer round trips.
-DEFAULT_PAGE_SIZE = 1000
-# How a duplicate-name refusal of a create looks (errorCode or message); any 409 counts as well.
-_DUPLICATE = re.compile(
-    r"DUPLICATE|ALREADY[_ ]?EXISTS?|NOT[_ ]UNIQUE|NAME[_ ]?(IN[_ ]?USE|TAKEN)", re.I
-)
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """How to reach and talk to one appliance; built by the config layer from ``[oneview]``."""
-
-    manager_url: str
-    username: str
-    password: str = field(repr=False)
-    auth_login_domain: str | None = None
-    tls_cacert_file: str | None = None
-    allow_insecure_connections: bool = False
-    api_version_cap: int | None = None
-    connect_timeout: float = 10
-    read_timeout: float = 60
-    max_retries: int = 4
-    retry_backoff: float = 0.5  # first wait; doubles per retry, with jitter, up to the max below
-    retry_backoff_max: float = 30.0
-    max_polling_attempts: int = 120
-    polling_interval: float = 2.0
-    pool_maxsize: int = 10  # keep-alive connections kept per client (one per concurrent caller)
-
-    def __post_init__(self) -> None:
-        parsed = urllib.parse.urlsplit(self.manager_url or "")
-        if parsed.username or parsed.password:
-            # Do not echo the URL: it holds a credential.
-            raise ValueError(
-                "manager_url must not contain credentials; set username and password instead"
-            )
-        if parsed.scheme.lower() != "https" or not parsed.hostname:
-            raise ValueError(
-                f"manager_url must be an https:// URL of the OneView appliance, "
-                f"got {self.manager_url!r}"
-            )
-        if parsed.path not in ("", "/") or parsed.query or parsed.fragment:
-            raise ValueError(
-                f"manager_url must name only the appliance (https://host[:port]), "
-                f"got {self.manager_url!r}"
-            )
-        object.__setattr__(self, "manager_url", f"https://{parsed.netloc}")
-        for name in ("connect_timeout", "read_timeout", "polling_interval"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("max_retries", "retry_backoff", "retry_backoff_max"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("max_polling_attempts", "pool_maxsize"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
-
-    @property
-    def host(self) -> str:
-        return urllib.parse.urlsplit(self.manager_url).hostname or ""
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    """What a write ended with: the final task when the appliance answered with one, else the
-    answer body (a 200/201 carrying the resource, or None for 204)."""
-
-    status: int
-    task: dict[str, Any] | None = None
-    body: dict[str, Any] | None = None
-
-    @property
-    def resource_uri(self) -> str | None:
-        if self.task is not None:
-            return (self.task.get("associatedResource") or {}).get("resourceUri")
-        if self.body is not None:
-            return self.body.get("uri")
-        return None
-
-
-@dataclass
-class _Answer:
-    status: int
-    headers: Mapping[str, str]
-    body: Any
-
-
-@dataclass
-class _Call:
-    """One logical request across its retries: counts attempts, allows one re-login."""
-
-    method: str
-    path: str
-    body: Any = None
-    params: Any = None
-    attempts: int = 0
-    relogged_in: bool = False
+from networking_oneview.oneview.bulk_networks import BulkNetworks
+from networking_oneview.oneview.forks import ForkGuard
+from networking_oneview.oneview.paging import DEFAULT_PAGE_SIZE, Pager, field_filter, quote_filter
+from networking_oneview.oneview.session import Call, Session
+from networking_oneview.oneview.settings import ClientSettings
+from networking_oneview.oneview.tasks import Tasks, WriteOutcome
+from networking_oneview.oneview.transport import Transport, user_agent
+from networking_oneview.oneview.writes import Writer
 
 
 class OneViewClient:
@@ -163,66 +46,21 @@ class OneViewClient:
 
     def __init__(self, settings: ClientSettings) -> None:
         self._settings = settings
-        self._lock = threading.Lock()  # guards version negotiation, login and logout
-        self._token: str | None = None
-        self._api_version: int | None = None
-        self._closed = False
-        self._timeout = (settings.connect_timeout, settings.read_timeout)
-        self._verify = self._verification()
-        self._http = self._build_session()
-        self._pid = os.getpid()
+        self._forks = ForkGuard()
+        self._transport = Transport(settings, self._forks)
+        self._session = Session(settings, self._transport, self._forks)
+        self._tasks = Tasks(settings, self._session, self._forks)
+        self._pager = Pager(self._session)
+        self._writer = Writer(settings, self._session, self._tasks, self._pager)
+        self._bulk = BulkNetworks(self._session, self._writer, self._pager)
 
     # -- setup -------------------------------------------------------------------------------
-
-    def _build_session(self) -> requests.Session:
-        """One keep-alive connection pool per client; urllib3 itself never retries."""
-        http = requests.Session()
-        adapter = HTTPAdapter(
-            pool_connections=1, pool_maxsize=self._settings.pool_maxsize, max_retries=0
-        )
-        http.mount("https://", adapter)
-        http.headers.update({"Accept": "application/json", "User-Agent": "networking-oneview"})
-        return http
-
-    def _after_fork(self) -> None:
-        """A forked child (API and plugin workers are forked after the driver loads) must not
-        share its parent's pooled TLS connections: their byte streams would interleave."""
-        if self._pid == os.getpid():
-            return
-        self._pid = os.getpid()
-        self._lock = threading.Lock()  # a lock held by another thread at fork time stays held
-        self._http = self._build_session()  # the inherited pool is abandoned, not closed
-
-    def _verification(self) -> bool | str:
-        """What requests' ``verify`` gets: a CA file, the default trust store, or False."""
-        settings = self._settings
-        if settings.allow_insecure_connections:
-            LOG.warning(
-                "TLS certificate verification of the OneView appliance %s is DISABLED "
-                "(allow_insecure_connections = True)%s. Anyone on the network path can "
-                "impersonate the appliance and capture its credentials. Set tls_cacert_file "
-                "to the appliance's CA certificate instead.",
-                settings.manager_url,
-                "; tls_cacert_file is ignored" if settings.tls_cacert_file else "",
-            )
-            # We warned once, loudly; urllib3 would warn again on every request.  (Process-wide:
-            # urllib3 has no per-pool switch, and only insecure clients need it.)
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-            return False
-        if settings.tls_cacert_file:
-            if not os.path.isfile(settings.tls_cacert_file):
-                raise OneViewTLSError(
-                    f"tls_cacert_file {settings.tls_cacert_file!r} does not exist or is not a "
-                    f"file; set [oneview] tls_cacert_file to the PEM CA certificate that signed "
-                    f"the appliance's certificate."
-                )
-            return settings.tls_cacert_file
-        return True  # the default trust store, host name checked
 
     def __repr__(self) -> str:
         return (
             f"OneViewClient(manager_url={self._settings.manager_url!r}, "
-            f"username={self._settings.username!r}, api_version={self._api_version!r})"
+            f"username={self._settings.username!r}, "
+            f"api_version={self._session.negotiated_version!r})"
         )
 
     def __enter__(self) -> OneViewClient:
@@ -238,299 +76,13 @@ class OneViewClient:
     @property
     def api_version(self) -> int:
         """The negotiated X-API-Version (asks the appliance on first use)."""
-        if self._api_version is None:
-            with self._lock:
-                self._check_open()
-                if self._api_version is None:
-                    self._api_version = self._negotiate()
-        return self._api_version
-
-    # -- transport ---------------------------------------------------------------------------
-
-    def _url(self, path: str) -> str:
-        return self._settings.manager_url + path
-
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        params: Any = None,
-        token: str | None = None,
-        versioned: bool = True,
-        timeout: tuple[float, float] | None = None,
-    ) -> requests.Response:
-        """One HTTP exchange, no retries. Transport failures and 5xx raise; 4xx are returned."""
-        headers = {}
-        if versioned:
-            headers["X-API-Version"] = str(self._api_version)
-        if token:
-            headers["auth"] = token
-        started = time.monotonic()
-        self._after_fork()
-        try:
-            response = self._http.request(
-                method,
-                self._url(path),
-                json=body,
-                params=params,
-                headers=headers,
-                timeout=timeout or self._timeout,
-                allow_redirects=False,
-                # Always per request: requests lets REQUESTS_CA_BUNDLE override a session-level
-                # verify (even verify=False), so the configured CA would silently be ignored.
-                verify=self._verify,
-            )
-        # Errors are raised "from None": requests' exceptions hold the prepared request, whose
-        # headers and body carry the session token (and, for a login, the password).
-        except requests.exceptions.SSLError as exc:
-            if _is_tls_setup_problem(exc):
-                raise self._tls_error(exc, method, path) from None
-            # A handshake cut short (appliance restarting, reset): transient, like any drop.
-            raise _unavailable(_reason(exc), method, path, sent=False) from None
-        except requests.exceptions.ConnectTimeout:
-            raise _unavailable(
-                f"no connection within connect_timeout={self._settings.connect_timeout}s",
-                method,
-                path,
-                sent=False,
-            ) from None
-        except requests.exceptions.ReadTimeout:
-            raise _unavailable(
-                f"no answer within read_timeout={self._settings.read_timeout}s",
-                method,
-                path,
-                sent=True,
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise _unavailable(_reason(exc), method, path, sent=_maybe_sent(exc)) from None
-        except (
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ContentDecodingError,
-        ) as exc:
-            raise _unavailable(_reason(exc), method, path, sent=True) from None
-        LOG.debug(
-            "OneView %s %s -> %s (%.0f ms)",
-            method,
-            path,
-            response.status_code,
-            (time.monotonic() - started) * 1000,
-        )
-        if response.status_code >= 500:
-            raise error_from_response(
-                response.status_code, _json(response), method=method, path=path, text=response.text
-            )
-        return response
-
-    def _tls_error(self, exc: Exception, method: str, path: str) -> OneViewTLSError:
-        settings = self._settings
-        text = _reason(exc)
-        found = re.search(r"certificate verify failed: ([^(]*)", text)
-        reason = (found.group(1) if found else text).strip().rstrip(".")
-        if "mismatch" in reason.lower() or "not valid for" in reason.lower():
-            hint = (
-                f"The appliance's certificate is not issued for {settings.host!r}: use in "
-                f"[oneview] manager_url a host name the certificate names (or reissue the "
-                f"certificate). tls_cacert_file only chooses which CA is trusted; "
-                f"allow_insecure_connections = True skips all checks (tests only)."
-            )
-        elif found:
-            trusted = settings.tls_cacert_file or "the system CA store"
-            hint = (
-                f"The appliance's certificate is not signed by a CA in {trusted}: set "
-                f"[oneview] tls_cacert_file to the PEM CA certificate that signed it, or, for "
-                f"tests only, allow_insecure_connections = True."
-            )
-        else:
-            hint = (
-                "Check that manager_url points at the appliance's HTTPS port, [oneview] "
-                "tls_cacert_file, and allow_insecure_connections."
-            )
-        return OneViewTLSError(
-            f"TLS with {settings.manager_url} failed ({reason}). {hint}",
-            method=method,
-            path=path,
-        )
-
-    def _retrying(self, method: str, path: str, *, unsent_only: bool = False) -> Retrying:
-        """Bounded exponential backoff with jitter, for transient failures only.
-
-        ``unsent_only`` is for non-idempotent requests: retry only failures that prove the
-        request never reached the appliance.
-        """
-        settings = self._settings
-        predicate = _not_sent if unsent_only else _transient
-        return Retrying(
-            stop=stop_after_attempt(settings.max_retries + 1),
-            wait=wait_exponential_jitter(
-                multiplier=settings.retry_backoff,
-                max=settings.retry_backoff_max,
-                jitter=settings.retry_backoff,
-            ),
-            retry=retry_if_exception(predicate),
-            before_sleep=lambda state: self._log_retry(method, path, state),
-            retry_error_callback=_give_up,
-        )
-
-    def _log_retry(self, method: str, path: str, state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, OneViewServerError):
-            reason = f"HTTP {error.status}" + (f" {error.error_code}" if error.error_code else "")
-        else:
-            reason = getattr(error, "message", None) or repr(error)
-        LOG.warning(
-            "OneView %s %s failed (%s); retry %d of %d in %.2fs",
-            method,
-            path,
-            reason,
-            state.attempt_number,
-            self._settings.max_retries,
-            state.next_action.sleep if state.next_action else 0.0,
-        )
-
-    # -- session -----------------------------------------------------------------------------
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise OneViewError(f"the OneView client for {self._settings.manager_url} is closed")
-
-    def _negotiate(self) -> int:
-        answer = self._retrying("GET", VERSION_PATH)(
-            self._send, "GET", VERSION_PATH, versioned=False
-        )
-        if answer.status_code >= 400:
-            raise error_from_response(
-                answer.status_code, _json(answer), method="GET", path=VERSION_PATH
-            )
-        data = _json(answer) or {}
-        try:
-            current, minimum = int(data["currentVersion"]), int(data["minimumVersion"])
-        except (KeyError, TypeError, ValueError):
-            raise OneViewError(
-                "the appliance did not report currentVersion and minimumVersion",
-                method="GET",
-                path=VERSION_PATH,
-            ) from None
-        version = versions.negotiate(minimum, current, self._settings.api_version_cap)
-        LOG.info(
-            "OneView %s speaks API %d..%d; using X-API-Version %d",
-            self._settings.manager_url,
-            minimum,
-            current,
-            version,
-        )
-        return version
-
-    def _login(self) -> str:
-        settings = self._settings
-        body: dict[str, Any] = {
-            "userName": settings.username,
-            "password": settings.password,
-            "loginMsgAck": True,
-        }
-        if settings.auth_login_domain:
-            body["authLoginDomain"] = settings.auth_login_domain
-        response = self._retrying("POST", LOGIN_PATH)(self._send, "POST", LOGIN_PATH, body=body)
-        data = _json(response) or {}
-        if response.status_code >= 400:
-            error = error_from_response(
-                response.status_code, data, method="POST", path=LOGIN_PATH, text=response.text
-            )
-            raise OneViewAuthenticationError(
-                self._scrub(error.message),
-                status=error.status,
-                error_code=error.error_code,
-                details=self._scrub(error.details) if error.details else None,
-                recommended_actions=error.recommended_actions,
-                method="POST",
-                path=LOGIN_PATH,
-            )
-        token = data.get("sessionID")
-        if not token:
-            raise OneViewAuthenticationError(
-                "the appliance accepted the login but returned no sessionID",
-                status=response.status_code,
-                method="POST",
-                path=LOGIN_PATH,
-            )
-        LOG.info("Logged in to OneView %s as %s", settings.manager_url, settings.username)
-        return token
-
-    def _scrub(self, text: str) -> str:
-        password = self._settings.password
-        return text.replace(password, "***") if password else text
-
-    def _session_token(self) -> str:
-        token = self._token
-        if token is not None:
-            return token
-        with self._lock:
-            self._check_open()
-            if self._api_version is None:
-                self._api_version = self._negotiate()
-            if self._token is None:
-                self._token = self._login()
-            return self._token
-
-    def _renew_session(self, stale: str) -> str:
-        """Log in again unless another thread already replaced the stale token."""
-        with self._lock:
-            self._check_open()
-            if self._token in (stale, None):
-                self._token = None
-                self._token = self._login()
-            return self._token
+        return self._session.api_version
 
     def close(self) -> None:
         """Log out (so sessions do not pile up on the appliance) and close the connections."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            token, self._token = self._token, None
-        try:
-            if token:
-                response = self._send(
-                    "DELETE", LOGIN_PATH, token=token, timeout=(self._settings.connect_timeout, 10)
-                )
-                if response.status_code >= 400:
-                    LOG.info("OneView logout answered HTTP %s", response.status_code)
-                else:
-                    LOG.info("Logged out of OneView %s", self._settings.manager_url)
-        except OneViewError as error:
-            LOG.warning("Could not log out of OneView: %s", error)
-        finally:
-            self._http.close()
+        self._session.close()
 
     # -- requests ----------------------------------------------------------------------------
-
-    def _attempt(self, call: _Call) -> _Answer:
-        """One authenticated attempt; a 401 leads to one fresh login per logical call."""
-        call.attempts += 1
-        token = self._session_token()
-        kwargs = {"body": call.body, "params": call.params}
-        response = self._send(call.method, call.path, token=token, **kwargs)
-        if response.status_code == 401 and not call.relogged_in:
-            call.relogged_in = True
-            LOG.info(
-                "OneView refused the session on %s %s; logging in again", call.method, call.path
-            )
-            token = self._renew_session(token)
-            response = self._send(call.method, call.path, token=token, **kwargs)
-        body = _json(response)
-        if response.status_code >= 400:
-            raise error_from_response(
-                response.status_code,
-                body,
-                method=call.method,
-                path=call.path,
-                text=response.text,
-            )
-        return _Answer(response.status_code, response.headers, body)
-
-    def _call(self, call: _Call, *, unsent_only: bool = False) -> _Answer:
-        return self._retrying(call.method, call.path, unsent_only=unsent_only)(self._attempt, call)
 
     def request(
         self, method: str, path: str, *, body: Any = None, params: Any = None
@@ -538,16 +90,17 @@ class OneViewClient:
         """A raw authenticated request with retries: (status, headers, JSON body or None).
 
         Non-idempotent methods (POST, PATCH) are retried only when they surely were not sent.
+        A task it starts is not waited for, nor counted against max_concurrent_tasks.
         """
         method = method.upper()
-        answer = self._call(
-            _Call(method, path, body, params), unsent_only=method not in ("GET", "PUT", "DELETE")
+        answer = self._session.call(
+            Call(method, path, body, params), unsent_only=method not in ("GET", "PUT", "DELETE")
         )
         return answer.status, answer.headers, answer.body
 
     def get(self, uri: str) -> Any:
         """GET one resource by URI (or any JSON document, e.g. a list of associations)."""
-        return self._call(_Call("GET", _path_of(uri))).body
+        return self._session.get(uri)
 
     def get_all(
         self,
@@ -563,49 +116,13 @@ class OneViewClient:
         ``filters`` are OneView filter expressions (``name='x'``), ANDed by the appliance.
         ``retries=False`` makes one attempt per page, for callers already inside a retry loop.
         """
-        params: list[tuple[str, str]] = [("start", "0"), ("count", str(page_size))]
-        params += [("filter", quote_filter(f)) for f in filters or []]
-        if sort:
-            params.append(("sort", sort))
-        members: list[dict[str, Any]] = []
-        path: str | None = _path_of(collection_uri)
-        query: list[tuple[str, str]] | None = params
-        seen: set[str] = set()
-        while path:
-            call = _Call("GET", path, params=query)
-            page = (self._call(call) if retries else self._attempt(call)).body or {}
-            batch = page.get("members") or []
-            members.extend(batch)
-            next_uri = page.get("nextPageUri")
-            if not next_uri or not batch:
-                break
-            path, query = _path_of(next_uri), None
-            if path in seen:
-                LOG.warning("OneView paging of %s loops at %s; stopping", collection_uri, path)
-                break
-            seen.add(path)
-        return members
+        return self._pager.get_all(
+            collection_uri, filters=filters, sort=sort, page_size=page_size, retries=retries
+        )
 
     def get_by_name(self, collection_uri: str, name: str) -> dict[str, Any] | None:
         """The member named ``name``, or None."""
-        return self._find(collection_uri, "name", name)
-
-    def _find(
-        self, collection_uri: str, key: str, value: Any, *, retries: bool = True
-    ) -> dict[str, Any] | None:
-        matches = self.get_all(collection_uri, filters=[field_filter(key, value)], retries=retries)
-        # Filter again locally: an appliance matching loosely must not hand us a near-namesake.
-        matches = [m for m in matches if m.get(key) == value]
-        if len(matches) > 1:
-            LOG.warning(
-                "OneView %s has %d members with %s=%r; using %s",
-                collection_uri,
-                len(matches),
-                key,
-                value,
-                matches[0].get("uri"),
-            )
-        return matches[0] if matches else None
+        return self._pager.find(collection_uri, "name", name)
 
     def create(
         self,
@@ -622,92 +139,25 @@ class OneViewClient:
         ``natural_key`` and return it if it exists; a refusal because the name exists is answered
         the same way.  Without a natural key only failures before sending are retried.
         """
-        body = self._typed(body, kind)
-        key_value = body.get(natural_key) if natural_key else None
-        path = _path_of(collection_uri)
-        call = _Call("POST", path, body)
-
-        def existing(retries: bool = True) -> dict[str, Any] | None:
-            if key_value is None:
-                return None
-            found = self._find(path, natural_key, key_value, retries=retries)
-            if found is not None:
-                LOG.info(
-                    "OneView %s %s=%r already exists as %s; not creating it again",
-                    path,
-                    natural_key,
-                    key_value,
-                    found.get("uri"),
-                )
-            return found
-
-        def attempt() -> _Answer | dict[str, Any]:
-            if call.attempts:
-                # Inside the retry loop already: one look-up attempt, no retries of its own.
-                found = existing(retries=False)
-                if found is not None:
-                    return found
-            return self._attempt(call)
-
-        try:
-            result = self._retrying("POST", path, unsent_only=key_value is None)(attempt)
-        except (OneViewConflict, OneViewRequestError) as error:
-            if _is_duplicate(error) and (found := existing()) is not None:
-                return found
-            raise
-        if not isinstance(result, _Answer):
-            return result
-        try:
-            outcome = self._outcome(result)
-        except OneViewTaskError as error:
-            if _is_duplicate(error) and (found := existing()) is not None:
-                return found
-            raise
-        if outcome.task is None and outcome.body is not None and outcome.body.get("uri"):
-            return outcome.body
-        if outcome.resource_uri:
-            return self.get(outcome.resource_uri)
-        found = existing()
-        if found is None:
-            raise OneViewError(
-                "the create finished but the appliance did not say which resource it made",
-                method="POST",
-                path=path,
-            )
-        return found
+        return self._writer.create(collection_uri, body, natural_key=natural_key, kind=kind)
 
     def update(self, resource: Mapping[str, Any], *, kind: str | None = None) -> dict[str, Any]:
         """PUT the whole resource (with the eTag it was read with) and return the new version.
 
         A stale eTag raises OneViewConflict: read again, re-apply the change, and retry.
         """
-        uri = resource.get("uri")
-        if not uri:
-            raise ValueError("update() needs the resource as read from OneView, with its 'uri'")
-        outcome = self.put(uri, resource, kind=kind)
-        if outcome.task is None and outcome.body is not None and outcome.body.get("uri"):
-            return outcome.body
-        return self.get(outcome.resource_uri or uri)
+        return self._writer.update(resource, kind=kind)
 
     def delete(self, uri: str) -> None:
         """DELETE a resource and wait for its task.
 
         A 404 after an earlier attempt failed in flight means that attempt deleted it: success.
         """
-        call = _Call("DELETE", _path_of(uri))
-        try:
-            answer = self._call(call)
-        except OneViewNotFound:
-            if call.attempts > 1:
-                LOG.info("OneView %s is gone after a retried DELETE; taking it as deleted", uri)
-                return
-            raise
-        self._outcome(answer)
+        self._writer.delete(uri)
 
     def put(self, uri: str, body: Mapping[str, Any], *, kind: str | None = None) -> WriteOutcome:
         """PUT and wait for the task (PUTs are retried: same body, same result)."""
-        call = _Call("PUT", _path_of(uri), self._typed(body, kind))
-        return self._outcome(self._call(call))
+        return self._writer.put(uri, body, kind=kind)
 
     def post(
         self,
@@ -718,170 +168,64 @@ class OneViewClient:
         idempotent: bool = False,
     ) -> WriteOutcome:
         """POST and wait for the task.  Retried only before sending unless ``idempotent``."""
-        payload = self._typed(body, kind) if body is not None else None
-        call = _Call("POST", _path_of(uri), payload)
-        return self._outcome(self._call(call, unsent_only=not idempotent))
+        return self._writer.post(uri, body, kind=kind, idempotent=idempotent)
 
-    def _typed(self, body: Mapping[str, Any], kind: str | None) -> dict[str, Any]:
-        result = copy.deepcopy(dict(body))
-        if kind is not None and "type" not in result:
-            type_name = versions.resource_type(kind, self.api_version)
-            if type_name is not None:
-                result["type"] = type_name
-        return result
+    # -- ethernet networks in bulk ------------------------------------------------------------
+
+    def create_networks_bulk(
+        self,
+        name_prefix: str,
+        vlan_ids: Sequence[int],
+        *,
+        purpose: str = "General",
+        smart_link: bool = True,
+        private_network: bool = False,
+        bandwidth: Mapping[str, int] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Create Tagged networks ``PREFIX_VLAN`` for ``vlan_ids`` with one task; return them in
+        the order of ``vlan_ids``.
+
+        One ``POST /rest/ethernet-networks/bulk`` (``vlanIdRange`` built from the ids), one
+        task, then one filtered, paged listing reads them back: no GET per network.  OneView
+        refuses a bulk in which a name exists, so when some exist already (a retry after a
+        crash, another process) or the POST failed after it may have been sent, the networks of
+        the prefix are read and only the missing ones are sent again, once.  Existing ones are
+        returned as they are; no name is ever created twice.  ``bandwidth``
+        (``typicalBandwidth``/``maximumBandwidth`` in Mbps) is sent only when given.  Bulk
+        networks are always Tagged: a VLAN range has no Untagged form.
+        """
+        return self._bulk.create(
+            name_prefix,
+            vlan_ids,
+            purpose=purpose,
+            smart_link=smart_link,
+            private_network=private_network,
+            bandwidth=bandwidth,
+        )
+
+    def delete_networks_bulk(self, uris: Iterable[str]) -> None:
+        """Delete these ethernet networks and wait; ones already gone are not an error.
+
+        From API 1600 several go in one ``POST /rest/ethernet-networks/bulk-delete`` (one task);
+        below it, and for a single network, one DELETE each.  OneView refuses a bulk delete
+        naming a network that does not exist, and a failed bulk task may have deleted some:
+        either way each one is then deleted on its own, so the real error, if any, is raised.
+        """
+        self._bulk.delete(uris)
 
     # -- tasks -------------------------------------------------------------------------------
-
-    def _outcome(self, answer: _Answer) -> WriteOutcome:
-        body = answer.body if isinstance(answer.body, dict) else None
-        task: dict[str, Any] | str | None = None
-        if _is_task(body):
-            task = body
-        else:
-            location = answer.headers.get("Location") or ""
-            if TASKS_PATH in location:
-                task = _path_of(location)
-        if task is None:
-            return WriteOutcome(answer.status, body=body)
-        return WriteOutcome(answer.status, task=self.wait_for_task(task))
 
     def wait_for_task(self, task_or_uri: Mapping[str, Any] | str) -> dict[str, Any]:
         """Poll a task until it is final; return it, or raise OneViewTaskError/-Timeout.
 
-        Completed and Warning are success.  The deadline is max_polling_attempts x
-        polling_interval; a task past it may still finish on the appliance.
+        Completed and Warning are success.  Given the task a write answered with, its own state
+        is looked at first (no request); given a URI, the first poll is at once.  Polls then come
+        after 0.1 s, each wait 1.5 times the one before, up to polling_interval, so a task of
+        one second costs about 1.3 s instead of a whole polling_interval.  The deadline is
+        max_polling_attempts x polling_interval seconds; a task past it may still finish on the
+        appliance.
         """
-        settings = self._settings
-        if isinstance(task_or_uri, str):
-            uri, task = _path_of(task_or_uri), None
-        else:
-            uri, task = _path_of(task_or_uri["uri"]), dict(task_or_uri)
-        started = time.monotonic()
-        deadline = started + settings.max_polling_attempts * settings.polling_interval
-        while True:
-            if task is None or task.get("taskState") not in TASK_FINAL_STATES:
-                task = self.get(uri)
-            state = task.get("taskState")
-            if state in TASK_SUCCESS_STATES:
-                if state == "Warning":
-                    LOG.warning(
-                        "OneView task %r (%s) completed with a warning: %s",
-                        task.get("name"),
-                        uri,
-                        task.get("taskStatus"),
-                    )
-                return task
-            if state in TASK_FAILURE_STATES:
-                raise OneViewTaskError(task)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise OneViewTaskTimeout(task, time.monotonic() - started)
-            time.sleep(min(settings.polling_interval, remaining))
-            task = None
-
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def quote_filter(expression: str) -> str:
-    """Wrap a filter expression in double quotes, as OneView expects: ``"name='x'"``."""
-    text = expression.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        return text
-    return f'"{text}"'
-
-
-def field_filter(key: str, value: Any) -> str:
-    """``key='value'`` with quotes escaped (numbers and booleans unquoted)."""
-    if isinstance(value, bool):
-        return f"{key}={str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"{key}={value}"
-    escaped = str(value).replace("'", "''")
-    return f"{key}='{escaped}'"
-
-
-def _path_of(uri: str) -> str:
-    """``/rest/...?query`` from a path or an absolute URL the appliance handed us."""
-    parts = urllib.parse.urlsplit(uri)
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
-
-
-def _json(response: requests.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _is_task(body: Mapping[str, Any] | None) -> bool:
-    if not body:
-        return False
-    return body.get("category") == "tasks" or str(body.get("type", "")).startswith("TaskResource")
-
-
-def _is_duplicate(error: OneViewError) -> bool:
-    if isinstance(error, OneViewConflict):
-        return True
-    return bool(_DUPLICATE.search(f"{error.error_code or ''} {error.message}"))
-
-
-def _reason(exc: Exception) -> str:
-    """The root cause of a requests failure, without urllib3's misleading "Max retries"."""
-    cause: Any = exc.args[0] if exc.args else exc
-    cause = getattr(cause, "reason", None) or cause
-    text = str(cause) if isinstance(cause, BaseException | str) else str(exc)
-    return text if len(text) <= 300 else text[:297] + "..."
-
-
-# SSL failures that no retry can fix: an untrusted or misnamed certificate, or no TLS at all.
-_TLS_SETUP = re.compile(
-    r"certificate verify failed|WRONG_VERSION_NUMBER|HANDSHAKE_FAILURE|UNSUPPORTED_PROTOCOL|"
-    r"NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT|SSLV3_ALERT|record layer failure",
-    re.I,
-)
-
-
-def _is_tls_setup_problem(exc: Exception) -> bool:
-    return bool(_TLS_SETUP.search(str(exc)))
-
-
-def _maybe_sent(exc: requests.exceptions.ConnectionError) -> bool:
-    """False only when the connection was never made (refused, DNS), so nothing was sent."""
-    cause = exc.args[0] if exc.args else None
-    reason = getattr(cause, "reason", cause)
-    return not isinstance(
-        reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.NameResolutionError
-    )
-
-
-def _unavailable(reason: str, method: str, path: str, *, sent: bool) -> OneViewUnavailable:
-    error = OneViewUnavailable(f"could not reach the appliance: {reason}", method=method, path=path)
-    error.sent = sent
-    return error
-
-
-def _transient(error: BaseException) -> bool:
-    if isinstance(error, OneViewUnavailable):
-        return True
-    return isinstance(error, OneViewServerError) and error.status in RETRY_STATUSES
-
-
-def _not_sent(error: BaseException) -> bool:
-    return isinstance(error, OneViewUnavailable) and not getattr(error, "sent", True)
-
-
-def _give_up(state: RetryCallState) -> Any:
-    """Re-raise the last transient error, noting how many attempts were made."""
-    error = state.outcome.exception() if state.outcome else None
-    if error is None:  # pragma: no cover - tenacity only gives up after a failure
-        raise RuntimeError("retry gave up without an error")
-    if isinstance(error, OneViewServerError | OneViewUnavailable):
-        error.attempts = state.attempt_number
-    raise error
+        return self._tasks.wait(task_or_uri)
 
 
 __all__ = [
@@ -891,4 +235,5 @@ __all__ = [
     "WriteOutcome",
     "field_filter",
     "quote_filter",
+    "user_agent",
 ]

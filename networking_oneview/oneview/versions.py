@@ -22,6 +22,8 @@ SUPPORTED_MAX = 8600
 FIRST_TYPELESS_VERSION = 2000
 # From this version on server-profile connections live in ``connectionSettings.connections``.
 CONNECTION_SETTINGS_VERSION = 600
+# From this version on ``POST /rest/ethernet-networks/bulk-delete`` exists.
+BULK_NETWORK_DELETE_VERSION = 1600
 
 # kind -> {first version of a band: type}; a band runs up to the next floor (or to 1800).
 _TYPE_BANDS: dict[str, dict[int, str]] = {

@@ -1,26 +1,18 @@
-"""Which server and which NIC a bare-metal port means: an index of OneView's servers.
+"""Which server and which NIC a bare-metal port means: an index of OneView's servers (pure).
 
 A MAC is looked up in two places, because Ironic enrols the MAC the NIC really presents: with
 OneView's default Virtual MACs that is the MAC the profile connection got from OneView's pool;
-with Physical MACs it is the hardware's, from its port map.  ``HardwareIndex`` is pure (built
-from server-hardware and server-profile documents); ``Inventory`` keeps one per process, read
-with two paged collection GETs, refreshed when older than ``max_age`` or on a miss (at most once
-per ``min_refresh`` seconds, so a flood of unknown MACs cannot hammer the appliance), and patched
-in place after each profile we change ourselves.
+with Physical MACs it is the hardware's, from its port map.  ``HardwareIndex`` is built from
+server-hardware and server-profile documents; ``reconcile.cache.Inventory`` keeps one per process.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from networking_oneview.port_profile import Link
-
-HARDWARE = "/rest/server-hardware"
-PROFILES = "/rest/server-profiles"
 
 
 class ServerNotFound(LookupError):
@@ -140,68 +132,3 @@ class HardwareIndex:
 
     def server(self, hardware_uri: str) -> Server | None:
         return self.servers.get(hardware_uri.rsplit("/", 1)[-1])
-
-
-Fetch = Callable[[], tuple[list[dict[str, Any]], list[dict[str, Any]]]]
-
-
-class Inventory:
-    """A per-process, thread-safe cache of the server index."""
-
-    def __init__(
-        self,
-        fetch: Fetch,
-        max_age: float = 600.0,
-        min_refresh: float = 10.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._fetch = fetch
-        self._max_age = max_age
-        self._min_refresh = min_refresh
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._hardware: list[dict[str, Any]] = []
-        self._profiles: dict[str, dict[str, Any]] = {}
-        self._index: HardwareIndex | None = None
-        self._fetched_at = float("-inf")
-
-    @classmethod
-    def of(cls, client: Any, **kwargs: Any) -> Inventory:
-        """An inventory read from ``client`` (server hardware and server profiles, paged)."""
-        return cls(lambda: (client.get_all(HARDWARE), client.get_all(PROFILES)), **kwargs)
-
-    def index(self, *, refresh: bool = False) -> HardwareIndex:
-        with self._lock:
-            age = self._clock() - self._fetched_at
-            stale = self._index is None or age > self._max_age
-            if stale or (refresh and age > self._min_refresh):
-                hardware, profiles = self._fetch()
-                self._hardware = list(hardware)
-                self._profiles = {p["uri"]: p for p in profiles if p.get("uri")}
-                self._rebuild()
-                self._fetched_at = self._clock()
-            assert self._index is not None
-            return self._index
-
-    @property
-    def last_known(self) -> HardwareIndex | None:
-        """The last index read, however old, without asking OneView (used during outages)."""
-        return self._index
-
-    def _rebuild(self) -> None:
-        self._index = HardwareIndex.build(self._hardware, self._profiles.values())
-
-    def note_profile(self, profile: Mapping[str, Any]) -> None:
-        """Take a profile as OneView returned it after our change (its MACs may be new)."""
-        with self._lock:
-            if self._index is None or not profile.get("uri"):
-                return
-            self._profiles[profile["uri"]] = dict(profile)
-            self._rebuild()
-
-    def locate(self, link: Link, mac: str) -> Nic:
-        """Look up in the cached index; on a miss refresh once and look again."""
-        try:
-            return self.index().locate(link, mac)
-        except ServerNotFound:
-            return self.index(refresh=True).locate(link, mac)

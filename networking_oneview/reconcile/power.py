@@ -32,6 +32,8 @@ class PowerLocked(Exception):
 class PowerSettings:
     power_off_timeout: float = 120.0
     poll_interval: float = 2.0
+    lock_retries: int = 10  # [oneview] server_lock_retries
+    lock_retry_interval: float = 30.0  # [oneview] server_lock_retry_interval
 
 
 class PowerControl:
@@ -51,7 +53,7 @@ class PowerControl:
 
     def power_off(self, context: Any, hardware: dict[str, Any]) -> None:
         """Record the debt, then shut the server down: gracefully, hard after the timeout."""
-        self._check_lock(hardware)
+        hardware = self._unlocked(hardware)
         power_db.owe_power_on(context, hardware["uri"])
         name = hardware.get("name")
         LOG.info(
@@ -81,7 +83,7 @@ class PowerControl:
             return
         hardware = self.client.get(hardware_uri)
         if hardware.get("powerState") != ON:
-            self._check_lock(hardware)
+            hardware = self._unlocked(hardware)
             self._press(hardware, ON, GRACEFUL)
             LOG.info(
                 "Powered server hardware %s (%s) on again after its profile change",
@@ -104,10 +106,23 @@ class PowerControl:
                 return False
             self._sleep(self.settings.poll_interval)
 
-    @staticmethod
-    def _check_lock(hardware: dict[str, Any]) -> None:
+    def _unlocked(self, hardware: dict[str, Any]) -> dict[str, Any]:
+        """The hardware once its power lock is free: checked ``lock_retries`` more times,
+        ``lock_retry_interval`` apart, then PowerLocked (the round gives up, work retries)."""
+        for _ in range(self.settings.lock_retries):
+            if not hardware.get("powerLock"):
+                return hardware
+            LOG.info(
+                "Server hardware %s is power-locked by another OneView operation; checking "
+                "again in %.0f s",
+                hardware.get("name"),
+                self.settings.lock_retry_interval,
+            )
+            self._sleep(self.settings.lock_retry_interval)
+            hardware = self.client.get(hardware["uri"])
         if hardware.get("powerLock"):
             raise PowerLocked(
                 f"server hardware {hardware.get('name')!r} ({hardware.get('uri')}) is "
                 "power-locked by another OneView operation"
             )
+        return hardware

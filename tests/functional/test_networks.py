@@ -12,7 +12,7 @@ class TestVlanNetworks(OneViewTestCase):
 
         [ours] = self.ours()
         assert ours["ethernetNetworkType"] == "Tagged" and ours["vlanId"] == 42
-        assert ours["name"].startswith("testcloud_tenant-a_")
+        assert ours["name"] == "testcloud_physnet1_42"
         assert ours["uri"] in self.lig_template("US-Tagged")["networkUris"]
         live = self.uplink_sets("US-Tagged")
         assert len(live) == 2
@@ -22,16 +22,18 @@ class TestVlanNetworks(OneViewTestCase):
     def test_api_call_does_not_wait_for_oneview(self):
         self.make_vlan_network(vlan=43)
         assert self.ours() == []  # recorded only; nothing applied until the reconciler runs
-        assert self.reconcile() == 1
+        assert self.reconcile() == 2  # the network, then its LIG's uplink-set membership
         assert len(self.ours()) == 1
 
-    def test_rename_is_mirrored(self):
+    def test_neutron_rename_costs_no_oneview_write(self):
         network = self.make_vlan_network(vlan=44, name="before")
         self.reconcile()
+        self.sim.appliance.clear_request_log()
         self._update("networks", network["id"], {"network": {"name": "after"}})
         self.reconcile()
         [ours] = self.ours()
-        assert ours["name"].startswith("testcloud_after_")
+        assert ours["name"] == "testcloud_physnet1_44"
+        assert [r for r in self.sim.appliance.request_log if r["method"] != "GET"] == []
 
     def test_delete_leaves_uplink_sets_then_deletes_the_network(self):
         network = self.make_vlan_network(vlan=45)

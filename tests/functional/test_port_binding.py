@@ -249,9 +249,9 @@ class TestStatusAndRecovery(PortTestCase):
         assert self.show_port(port["id"])["status"] == "DOWN"
 
         self.give_profile("Frame1, bay 6")
-        from networking_oneview.db import api as db
+        from networking_oneview.db import work as work_db
 
-        assert db.expedite_work(self.admin) == 1  # skip the retry backoff
+        assert work_db.expedite_work(self.admin) == 1  # skip the retry backoff
         self.reconcile()
         assert self.show_port(port["id"])["status"] == "ACTIVE"
         assert len(self.ours_on("Frame1, bay 6")) == 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from networking_oneview.db import api as db
+from networking_oneview.db import networks as networks_db
+from networking_oneview.db import work as work_db
 from tests.functional.test_port_binding import BLADE_OFF, PortTestCase
 
 
@@ -10,20 +11,22 @@ class TestResilience(PortTestCase):
     def converge(self, rounds: int = 30) -> int:
         """Run reconciler rounds (skipping backoff, as time would) until nothing is pending."""
         for done in range(1, rounds + 1):
-            db.expedite_work(self.admin)
+            work_db.expedite_work(self.admin)
             self.reconcile()
-            if db.count_pending(self.admin) == 0:
+            if work_db.count_pending(self.admin) == 0:
                 return done
-        raise AssertionError(f"still pending after {rounds} rounds: {db.pending_work(self.admin)}")
+        raise AssertionError(
+            f"still pending after {rounds} rounds: {work_db.pending_work(self.admin)}"
+        )
 
     def test_work_recorded_during_an_outage_is_applied_when_oneview_returns(self):
         self.sim.appliance.faults.start_outage(3600)
         network = self.make_vlan_network(vlan=91, name="during-outage")
         port = self.bind()
         self.reconcile()
-        assert db.count_pending(self.admin) >= 1
+        assert work_db.count_pending(self.admin) >= 1
         assert self.show_port(port["id"])["status"] == "DOWN"
-        [row] = [r for r in db.pending_work(self.admin) if r.object_id == network["id"]]
+        [row] = [r for r in work_db.pending_work(self.admin) if r.object_id == network["id"]]
         assert row.attempts == 1 and "unavailable" in (row.last_error or "").lower()
 
         self.sim.appliance.faults.clear()
@@ -62,7 +65,7 @@ class TestResilience(PortTestCase):
         self.mech.client.create(
             "/rest/ethernet-networks",
             {
-                "name": f"testcloud_crashy_{segment_id}",
+                "name": "testcloud_physnet1_94",
                 "vlanId": 94,
                 "ethernetNetworkType": "Tagged",
                 "purpose": "General",
@@ -72,7 +75,10 @@ class TestResilience(PortTestCase):
         self.converge()
         crashy = [n for n in self.ours() if n["vlanId"] == 94]
         assert len(crashy) == 1
-        assert db.owned_network_by_segment(self.admin, segment_id).oneview_uri == crashy[0]["uri"]
+        assert (
+            networks_db.owned_network_by_segment(self.admin, segment_id).oneview_uri
+            == crashy[0]["uri"]
+        )
 
     def _segment_of(self, network_id: str) -> str:
         from networking_oneview.reconcile import desired

@@ -29,9 +29,9 @@ class TestOneViewDownAtStartup(OneViewTestCase):
         network = self.make_vlan_network(vlan=60)
         assert network["status"] == "ACTIVE"
         self.reconcile()  # OneView still down: the work stays recorded for a later round
-        from networking_oneview.db import api as db
+        from networking_oneview.db import work as work_db
 
-        assert db.count_pending(self.admin) == 1
+        assert work_db.count_pending(self.admin) == 1
 
 
 class TestFatalMappings(OneViewTestCase):

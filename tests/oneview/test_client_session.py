@@ -152,13 +152,13 @@ def test_a_forked_child_uses_its_own_connections(client, sim):
     import os
 
     client.get("/rest/version")
-    parent_pool = client._http
+    parent_pool = client._transport.http
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # the child: must open its own keep-alive connection
         try:
             client.get("/rest/version")
-            ok = client._http is not parent_pool
+            ok = client._transport.http is not parent_pool
         except Exception:
             ok = False
         os.write(write, b"1" if ok else b"0")
@@ -166,5 +166,5 @@ def test_a_forked_child_uses_its_own_connections(client, sim):
     os.close(write)
     os.waitpid(child, 0)
     assert os.read(read, 1) == b"1"
-    assert client._http is parent_pool
+    assert client._transport.http is parent_pool
     assert client.get("/rest/version")["currentVersion"] == 8600

@@ -66,11 +66,30 @@ def test_manager_url_is_normalised():
 
 
 @pytest.mark.parametrize(
-    "field", ["connect_timeout", "read_timeout", "polling_interval", "max_polling_attempts"]
+    "field",
+    [
+        "connect_timeout",
+        "read_timeout",
+        "polling_interval",
+        "max_polling_attempts",
+        "max_concurrent_tasks",
+    ],
 )
 def test_non_positive_numbers_are_refused(field):
     with pytest.raises(ValueError, match=field):
         settings(**{field: 0})
+
+
+def test_connection_pool_fits_the_tasks_in_flight_and_some_reads():
+    assert settings().max_concurrent_tasks == 8
+    assert settings().connection_pool_size == 16
+    assert settings(max_concurrent_tasks=20).connection_pool_size == 28
+    assert settings(pool_maxsize=12).connection_pool_size == 12
+
+
+def test_a_pool_smaller_than_the_tasks_in_flight_is_refused():
+    with pytest.raises(ValueError, match="pool_maxsize"):
+        settings(max_concurrent_tasks=8, pool_maxsize=4)
 
 
 def test_settings_are_frozen():

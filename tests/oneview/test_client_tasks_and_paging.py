@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from networking_oneview.oneview import OneViewTaskError, OneViewTaskTimeout
+from networking_oneview.oneview import OneViewClient, OneViewTaskError, OneViewTaskTimeout
+from tests.oneview.conftest import settings_for
 
 NETWORKS = "/rest/ethernet-networks"
 NETWORK_SETS = "/rest/network-sets"
@@ -58,6 +59,69 @@ def test_failed_task_raises_task_error_with_its_errors(client, inject):
     assert "SIMULATED_TASK_FAILURE" in str(error)
     assert error.task_uri in str(error)
     assert client.get_by_name(NETWORKS, "doomed") is None
+
+
+def task_polls(sim) -> int:
+    return sum(1 for r in sim.appliance.request_log if r["path"].startswith("/rest/tasks/"))
+
+
+def test_a_one_second_task_costs_about_a_second_not_a_polling_interval(sim, make_client, inject):
+    """Adaptive polling: the first poll comes 0.1 s after the write, each wait 1.5 times the
+    last (0.1, 0.15, 0.225, 0.34, 0.51 s: the fifth poll, at 1.3 s, sees the task done).  Polling
+    every polling_interval (2 s) would have returned after 2 s with two polls."""
+    client = make_client(polling_interval=2.0, max_polling_attempts=30)
+    client.get_all(NETWORKS, filters=["name='none'"])  # log in first
+    inject(plan_task_duration=1.0)
+    sim.appliance.clear_request_log()
+
+    started = time.monotonic()
+    created = client.create(NETWORKS, network("one-second"))
+    elapsed = time.monotonic() - started
+
+    assert created["name"] == "one-second"
+    assert 3 <= task_polls(sim) <= 8
+    assert elapsed < 1.9  # loose on purpose: ~1.3 s expected, 2.0 s with fixed polling
+
+
+def test_a_task_final_in_the_write_answer_is_not_polled(sim, client, requests_to):
+    client.get_all(NETWORKS, filters=["name='none'"])
+    sim.appliance.clear_request_log()  # tasks take 0 s: the 202 already carries the final task
+
+    created = client.create(NETWORKS, network("instant"))
+
+    assert created["name"] == "instant"
+    assert task_polls(sim) == 0
+    assert requests_to("POST", NETWORKS) == 1
+
+
+def test_polls_back_off_from_a_tenth_of_a_second_to_polling_interval(sim):
+    client = OneViewClient(settings_for(sim, polling_interval=1.0, max_polling_attempts=100))
+    waits: list[float] = []
+    states = iter(["Running"] * 8 + ["Completed"])
+    poller = client._tasks.poller().copy(sleep=waits.append)  # record the waits, sleep none
+
+    task = poller(lambda: {"uri": "/rest/tasks/x", "taskState": next(states)})
+
+    assert task["taskState"] == "Completed"
+    assert waits == pytest.approx([0.1, 0.15, 0.225, 0.3375, 0.50625, 0.759375, 1.0, 1.0])
+    client.close()
+
+
+def test_the_last_poll_is_at_the_deadline_not_past_it(sim):
+    client = OneViewClient(settings_for(sim, polling_interval=0.3, max_polling_attempts=1))
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    poller = client._tasks.poller().copy(sleep=sleep)
+    with pytest.raises(OneViewTaskTimeout):
+        poller(lambda: {"uri": "/rest/tasks/x", "name": "Slow", "taskState": "Running"})
+
+    assert waits[:2] == pytest.approx([0.1, 0.15])
+    assert sum(waits) <= 0.3  # each wait is clamped to the time left
+    client.close()
 
 
 def test_wait_for_task_accepts_a_uri(client):

@@ -15,7 +15,8 @@ from neutron_lib import context as n_context
 from neutron_lib import fixture as lib_fixture
 from oslo_db.sqlalchemy import engines
 
-from networking_oneview.db import api, models
+from networking_oneview.db import models
+from networking_oneview.db import work as work_db
 
 pytestmark = pytest.mark.mariadb
 
@@ -63,28 +64,28 @@ def mariadb(migrated_mariadb_url: str) -> Iterator[sa.Engine]:
 def test_claim_fail_and_complete_round_trip(mariadb):
     ctx = _context()
     for _ in range(3):
-        api.record_work(ctx, "port", "p", now=T0)
-    [work] = api.claim_work(ctx, "a", LEASE, 10, now=at(1))
+        work_db.record_work(ctx, "port", "p", now=T0)
+    [work] = work_db.claim_work(ctx, "a", LEASE, 10, now=at(1))
     assert len(work.row_ids) == 3
 
-    assert api.fail_work(ctx, work, "a", "x" * 10_000, retry_after=30, now=at(2)) == 3
-    assert api.claim_work(ctx, "b", LEASE, 10, now=at(31)) == []
-    [again] = api.claim_work(ctx, "b", LEASE, 10, now=at(32))
+    assert work_db.fail_work(ctx, work, "a", "x" * 10_000, retry_after=30, now=at(2)) == 3
+    assert work_db.claim_work(ctx, "b", LEASE, 10, now=at(31)) == []
+    [again] = work_db.claim_work(ctx, "b", LEASE, 10, now=at(32))
 
-    assert again.attempts == 1 and len(again.last_error) == api.MAX_ERROR_LENGTH
-    assert api.complete_work(ctx, again, "a") == 0  # not a's any more
-    assert api.complete_work(ctx, again, "b") == 3
-    assert api.count_pending(ctx) == 0
+    assert again.attempts == 1 and len(again.last_error) == work_db.MAX_ERROR_LENGTH
+    assert work_db.complete_work(ctx, again, "a") == 0  # not a's any more
+    assert work_db.complete_work(ctx, again, "b") == 3
+    assert work_db.count_pending(ctx) == 0
 
 
 def test_held_object_is_not_claimable_until_its_lease_expires(mariadb):
     ctx = _context()
-    api.record_work(ctx, "network", "n", now=T0)
-    api.claim_work(ctx, "a", LEASE, 10, now=at(1))
-    api.record_work(ctx, "network", "n", now=at(2))
+    work_db.record_work(ctx, "network", "n", now=T0)
+    work_db.claim_work(ctx, "a", LEASE, 10, now=at(1))
+    work_db.record_work(ctx, "network", "n", now=at(2))
 
-    assert api.claim_work(_context(), "b", LEASE, 10, now=at(3)) == []
-    [taken] = api.claim_work(_context(), "b", LEASE, 10, now=at(1 + LEASE + 1))
+    assert work_db.claim_work(_context(), "b", LEASE, 10, now=at(3)) == []
+    [taken] = work_db.claim_work(_context(), "b", LEASE, 10, now=at(1 + LEASE + 1))
     assert len(taken.row_ids) == 2
 
 
@@ -94,7 +95,7 @@ def test_concurrent_claimers_never_share_an_object(mariadb):
     ctx = _context()
     for object_id in objects:
         for _ in range(3):
-            api.record_work(ctx, "port", object_id, now=T0)
+            work_db.record_work(ctx, "port", object_id, now=T0)
 
     claimed: Counter[str] = Counter()
     errors: list[BaseException] = []
@@ -106,15 +107,15 @@ def test_concurrent_claimers_never_share_an_object(mariadb):
             wctx = _context()
             start.wait()
             for _ in range(200):
-                works = api.claim_work(wctx, holder, LEASE, 5, now=at(1))
+                works = work_db.claim_work(wctx, holder, LEASE, 5, now=at(1))
                 if not works:
-                    if api.count_pending(wctx) == 0:
+                    if work_db.count_pending(wctx) == 0:
                         return
                     continue  # lost races; what is left is someone else's or free again
                 for work in works:
                     with lock:
                         claimed[work.object_id] += 1
-                    assert api.complete_work(wctx, work, holder) == len(work.row_ids)
+                    assert work_db.complete_work(wctx, work, holder) == len(work.row_ids)
         except BaseException as exc:  # reported below, not lost in the thread
             errors.append(exc)
 
@@ -127,4 +128,4 @@ def test_concurrent_claimers_never_share_an_object(mariadb):
     assert errors == []
     assert sorted(claimed) == sorted(objects)
     assert set(claimed.values()) == {1}
-    assert api.count_pending(ctx) == 0
+    assert work_db.count_pending(ctx) == 0

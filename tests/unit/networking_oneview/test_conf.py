@@ -139,6 +139,15 @@ def test_first_release_option_names_and_places_still_work(config):
     assert group.server_lock_retry_interval == 5
 
 
+def test_client_settings_carry_the_task_bound(config):
+    base = "[oneview]\nmanager_url = ov.example.org\nusername = u\npassword = p\n"
+    assert conf.client_settings(config(base).oneview).max_concurrent_tasks == 8
+    opts = config(base + "max_concurrent_tasks = 3\n")
+    assert conf.client_settings(opts.oneview).max_concurrent_tasks == 3
+    with pytest.raises(cfg.ConfigFileValueError):
+        config(base + "max_concurrent_tasks = 0\n").oneview.max_concurrent_tasks  # noqa: B018
+
+
 def test_password_is_a_secret_option():
     password = next(o for o in conf.ONEVIEW_OPTS if o.name == "password")
     assert password.secret

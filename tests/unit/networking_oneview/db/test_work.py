@@ -1,5 +1,5 @@
-"""networking_oneview.db.api on SQLite: the work queue's claim/lease semantics and the ownership
-records. Times are passed explicitly (``at(seconds)``), so nothing depends on the clock."""
+"""networking_oneview.db.work on SQLite: the work queue's claim/lease semantics. Times are
+passed explicitly (``at(seconds)``), so nothing depends on the clock."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import datetime
 import pytest
 import sqlalchemy as sa
 from neutron_lib.db import api as db_api
-from oslo_db import exception as db_exc
 
-from networking_oneview.db import api
+from networking_oneview.db import work as work_db
 
 A, B = "host-a:101", "host-b:202"
 LEASE = 60.0
@@ -23,15 +22,15 @@ def at(seconds: float) -> datetime.datetime:
 
 
 def record(context, kind: str, object_id: str, when: float = 0) -> None:
-    api.record_work(context, kind, object_id, now=at(when))
+    work_db.record_work(context, kind, object_id, now=at(when))
 
 
-def claim(context, holder: str = A, when: float = 1, limit: int = 10) -> list[api.Work]:
-    return api.claim_work(context, holder, LEASE, limit, now=at(when))
+def claim(context, holder: str = A, when: float = 1, limit: int = 10) -> list[work_db.Work]:
+    return work_db.claim_work(context, holder, LEASE, limit, now=at(when))
 
 
-def rows_by_id(context) -> dict[int, api.WorkRow]:
-    return {row.id: row for row in api.pending_work(context)}
+def rows_by_id(context) -> dict[int, work_db.WorkRow]:
+    return {row.id: row for row in work_db.pending_work(context)}
 
 
 class _Boom(Exception):
@@ -44,7 +43,7 @@ class _Boom(Exception):
 def test_record_work_queues_a_due_unleased_row(context):
     record(context, "network", "net-1")
 
-    [row] = api.pending_work(context)
+    [row] = work_db.pending_work(context)
     assert (row.kind, row.object_id, row.attempts) == ("network", "net-1", 0)
     assert row.created_at == row.not_before == T0
     assert row.lease_holder is None and row.lease_expires is None and row.last_error is None
@@ -52,12 +51,12 @@ def test_record_work_queues_a_due_unleased_row(context):
 
 def test_record_work_rejects_an_unknown_kind(context):
     with pytest.raises(ValueError, match="unknown work kind"):
-        api.record_work(context, "uplink", "x")
+        work_db.record_work(context, "uplink", "x")
 
 
 def test_record_work_rejects_an_object_id_that_does_not_fit(context):
     with pytest.raises(ValueError, match="object_id"):
-        api.record_work(context, "port", "x" * 65)
+        work_db.record_work(context, "port", "x" * 65)
 
 
 def test_record_work_commits_with_the_outer_writer_transaction(context, other_context):
@@ -65,7 +64,7 @@ def test_record_work_commits_with_the_outer_writer_transaction(context, other_co
         record(context, "port", "port-1")
         record(context, "network", "net-1")
 
-    assert api.count_pending(other_context) == 2
+    assert work_db.count_pending(other_context) == 2
 
 
 def test_record_work_rolls_back_with_the_outer_writer_transaction(context, other_context):
@@ -73,7 +72,7 @@ def test_record_work_rolls_back_with_the_outer_writer_transaction(context, other
         record(context, "port", "port-1")
         raise _Boom  # the Neutron change fails in precommit
 
-    assert api.count_pending(other_context) == 0
+    assert work_db.count_pending(other_context) == 0
 
 
 # -- claim_work ---------------------------------------------------------------------------------
@@ -89,7 +88,7 @@ def test_claim_collapses_duplicates_of_one_object_into_one_work(context):
     assert work.row_ids == tuple(sorted(rows_by_id(context)))
     assert work.lease_expires == at(1 + LEASE)
     assert work.created_at == T0
-    assert {r.lease_holder for r in api.pending_work(context)} == {A}
+    assert {r.lease_holder for r in work_db.pending_work(context)} == {A}
 
 
 def test_claim_returns_one_work_per_object(context):
@@ -117,7 +116,7 @@ def test_claim_limit_counts_objects_oldest_first(context):
 
 
 def test_claim_ignores_work_not_due_yet(context):
-    api.record_work(context, "network", "n", now=at(5))
+    work_db.record_work(context, "network", "n", now=at(5))
 
     assert claim(context, when=4) == []
 
@@ -151,13 +150,13 @@ def test_expired_lease_is_claimable_by_another_holder(context, other_context):
     [second] = claim(other_context, B, when=1 + LEASE + 1)
 
     assert second.row_ids == first.row_ids
-    assert {r.lease_holder for r in api.pending_work(context)} == {B}
+    assert {r.lease_holder for r in work_db.pending_work(context)} == {B}
 
 
 def test_claim_takes_rows_in_backoff_along_with_a_due_row(context):
     record(context, "network", "n")
     [work] = claim(context, A, when=1)
-    api.fail_work(context, work, A, "boom", retry_after=300, now=at(2))
+    work_db.fail_work(context, work, A, "boom", retry_after=300, now=at(2))
     record(context, "network", "n", when=3)  # a new change makes the object due again
 
     [again] = claim(context, A, when=4)
@@ -172,7 +171,7 @@ def test_claim_inside_an_outer_writer_transaction_joins_it(context, other_contex
     with db_api.CONTEXT_WRITER.using(context):
         [work] = claim(context, A)
 
-    assert [r.lease_holder for r in api.pending_work(other_context)] == [A]
+    assert [r.lease_holder for r in work_db.pending_work(other_context)] == [A]
     assert work.object_id == "n"
 
 
@@ -213,8 +212,8 @@ def test_complete_deletes_the_claimed_rows(context):
     record(context, "network", "n")
     [work] = claim(context)
 
-    assert api.complete_work(context, work, A) == 2
-    assert api.count_pending(context) == 0
+    assert work_db.complete_work(context, work, A) == 2
+    assert work_db.count_pending(context) == 0
 
 
 def test_rows_recorded_after_a_claim_stay_pending_for_the_next_round(context):
@@ -222,9 +221,9 @@ def test_rows_recorded_after_a_claim_stay_pending_for_the_next_round(context):
     [work] = claim(context, A, when=1)
     record(context, "network", "n", when=2)
 
-    api.complete_work(context, work, A)
+    work_db.complete_work(context, work, A)
 
-    [row] = api.pending_work(context)
+    [row] = work_db.pending_work(context)
     assert row.id not in work.row_ids and row.lease_holder is None
     assert [w.object_id for w in claim(context, A, when=3)] == ["n"]
 
@@ -234,17 +233,17 @@ def test_complete_leaves_rows_another_holder_took_over(context, other_context):
     [stale] = claim(context, A, when=1)
     claim(other_context, B, when=1 + LEASE + 1)  # A's lease expired; B took over
 
-    assert api.complete_work(context, stale, A) == 0
-    assert api.count_pending(context) == 1
+    assert work_db.complete_work(context, stale, A) == 0
+    assert work_db.count_pending(context) == 1
 
 
 def test_fail_releases_the_lease_with_backoff_attempts_and_error(context):
     record(context, "port", "p")
     [work] = claim(context, A, when=1)
 
-    assert api.fail_work(context, work, A, "profile PUT failed", retry_after=30, now=at(2)) == 1
+    assert work_db.fail_work(context, work, A, "profile PUT failed", retry_after=30, now=at(2)) == 1
 
-    [row] = api.pending_work(context)
+    [row] = work_db.pending_work(context)
     assert row.lease_holder is None and row.lease_expires is None
     assert row.attempts == 1
     assert row.not_before == at(32)
@@ -254,7 +253,7 @@ def test_fail_releases_the_lease_with_backoff_attempts_and_error(context):
 def test_failed_work_waits_for_its_backoff(context):
     record(context, "port", "p")
     [work] = claim(context, A, when=1)
-    api.fail_work(context, work, A, "boom", retry_after=30, now=at(2))
+    work_db.fail_work(context, work, A, "boom", retry_after=30, now=at(2))
 
     assert claim(context, A, when=31) == []
     [again] = claim(context, A, when=32)
@@ -265,10 +264,10 @@ def test_fail_truncates_a_long_error(context):
     record(context, "port", "p")
     [work] = claim(context)
 
-    api.fail_work(context, work, A, "x" * 100_000, retry_after=1)
+    work_db.fail_work(context, work, A, "x" * 100_000, retry_after=1)
 
-    [row] = api.pending_work(context)
-    assert len(row.last_error) == api.MAX_ERROR_LENGTH
+    [row] = work_db.pending_work(context)
+    assert len(row.last_error) == work_db.MAX_ERROR_LENGTH
     assert row.last_error.endswith("[truncated]")
 
 
@@ -277,8 +276,8 @@ def test_fail_leaves_rows_another_holder_took_over(context, other_context):
     [stale] = claim(context, A, when=1)
     claim(other_context, B, when=1 + LEASE + 1)
 
-    assert api.fail_work(context, stale, A, "late", retry_after=1, now=at(70)) == 0
-    [row] = api.pending_work(context)
+    assert work_db.fail_work(context, stale, A, "late", retry_after=1, now=at(70)) == 0
+    [row] = work_db.pending_work(context)
     assert row.lease_holder == B and row.attempts == 0
 
 
@@ -286,7 +285,7 @@ def test_renew_lease_keeps_the_object_from_other_holders(context, other_context)
     record(context, "network", "n")
     [work] = claim(context, A, when=1)
 
-    assert api.renew_lease(context, work, A, LEASE, now=at(50)) is True
+    assert work_db.renew_lease(context, work, A, LEASE, now=at(50)) is True
     assert claim(other_context, B, when=1 + LEASE + 1) == []
 
 
@@ -295,7 +294,7 @@ def test_renew_lease_fails_once_another_holder_took_over(context, other_context)
     [work] = claim(context, A, when=1)
     claim(other_context, B, when=1 + LEASE + 1)
 
-    assert api.renew_lease(context, work, A, LEASE, now=at(70)) is False
+    assert work_db.renew_lease(context, work, A, LEASE, now=at(70)) is False
 
 
 def test_work_is_a_frozen_dataclass(context):
@@ -306,72 +305,10 @@ def test_work_is_a_frozen_dataclass(context):
         work.attempts = 5  # type: ignore[misc]
 
 
-# -- owned networks -----------------------------------------------------------------------------
-
-
-def _network(segment_id: str = "seg-1", network_id: str = "net-1", **kw) -> api.OwnedNetwork:
-    values = {
-        "segment_id": segment_id,
-        "network_id": network_id,
-        "physnet": "physnet1",
-        "network_type": "vlan",
-        "segmentation_id": 101,
-        "oneview_uri": f"/rest/ethernet-networks/{segment_id}",
-        "oneview_name": f"NEUTRON_{segment_id}",
-    }
-    values.update(kw)
-    return api.OwnedNetwork(**values)
-
-
-def test_add_owned_network_fills_created_at(context):
-    added = api.add_owned_network(context, _network())
-
-    assert added.created_at is not None
-    assert api.owned_network_by_segment(context, "seg-1") == added
-
-
-def test_owned_network_by_unknown_segment_is_none(context):
-    assert api.owned_network_by_segment(context, "nope") is None
-
-
-def test_owned_networks_filters_by_neutron_network(context):
-    api.add_owned_network(context, _network("seg-1", "net-1"))
-    api.add_owned_network(context, _network("seg-2", "net-1", segmentation_id=102))
-    api.add_owned_network(
-        context, _network("seg-3", "net-2", network_type="flat", segmentation_id=None)
-    )
-
-    assert [n.segment_id for n in api.owned_networks(context, network_id="net-1")] == [
-        "seg-1",
-        "seg-2",
-    ]
-    assert len(api.owned_networks(context)) == 3
-
-
-def test_owned_network_uri_is_unique(context):
-    api.add_owned_network(context, _network("seg-1", oneview_uri="/rest/ethernet-networks/x"))
-
-    with pytest.raises(db_exc.DBDuplicateEntry):
-        api.add_owned_network(context, _network("seg-2", oneview_uri="/rest/ethernet-networks/x"))
-
-
-def test_add_owned_network_rejects_an_unknown_type(context):
-    with pytest.raises(ValueError, match="unknown network type"):
-        api.add_owned_network(context, _network(network_type="vxlan"))
-
-
-def test_remove_owned_network_reports_whether_it_existed(context):
-    api.add_owned_network(context, _network())
-
-    assert api.remove_owned_network(context, "seg-1") is True
-    assert api.remove_owned_network(context, "seg-1") is False
-    assert api.owned_networks(context) == []
-
-
 def test_expedite_makes_backed_off_work_due_now(context):
-    api.record_work(context, "port", "p1")
-    [work] = api.claim_work(context, "holder-a", 60, 10)
-    api.fail_work(context, work, "holder-a", "boom", retry_after=3600)
-    assert api.claim_work(context, "holder-b", 60, 10) == []
-    assert api.expedite_work(context) == 1
-    assert [w.object_id for w in api.claim_work(context, "holder-b", 60, 10)] == ["p1"]
+    work_db.record_work(context, "port", "p1")
+    [work] = work_db.claim_work(context, "holder-a", 60, 10)
+    work_db.fail_work(context, work, "holder-a", "boom", retry_after=3600)
+    assert work_db.claim_work(context, "holder-b", 60, 10) == []
+    assert work_db.expedite_work(context) == 1
+    assert [w.object_id for w in work_db.claim_work(context, "holder-b", 60, 10)] == ["p1"]

@@ -1,4 +1,4 @@
-"""Queries on the driver's tables. Every function takes a neutron-lib context.
+"""The work queue (``oneview_pending_work``). Every function takes a neutron-lib context.
 
 Reads return frozen dataclasses, never ORM objects, so nothing outside this module can lazily
 load or accidentally write through a session. Writes use neutron-lib's ``CONTEXT_WRITER``: called
@@ -32,13 +32,13 @@ from networking_oneview.db import models
 LOG = logging.getLogger(__name__)
 
 KIND_NETWORK = "network"
+KIND_LIG = "lig"  # uplink-set membership of one LIG and of its logical interconnects
 KIND_PORT = "port"
 KIND_SERVER = "server"
 KIND_FULL = "full"
 #: How long a refusal that only a change can cure waits before it is tried again by itself.
 PARKED_SECONDS = 30 * 24 * 3600.0
 WORK_KINDS = frozenset(models.WORK_KINDS)
-NETWORK_TYPES = frozenset(models.NETWORK_TYPES)
 OBJECT_ID_LENGTH = models.OneViewPendingWork.object_id.type.length
 
 #: ``last_error`` is cut to this many characters (a task error can carry a whole profile).
@@ -46,7 +46,6 @@ MAX_ERROR_LENGTH = 2000
 _TRUNCATED = "... [truncated]"
 
 _Work = models.OneViewPendingWork
-_Network = models.OneViewNetwork
 
 
 # -- plain results ------------------------------------------------------------------------------
@@ -78,20 +77,6 @@ class WorkRow:
     lease_holder: str | None
     lease_expires: datetime.datetime | None
     last_error: str | None
-
-
-@dataclass(frozen=True)
-class OwnedNetwork:
-    """A OneView ethernet network this cloud created for one Neutron segment."""
-
-    segment_id: str
-    network_id: str
-    physnet: str
-    network_type: str  # 'vlan' | 'flat'
-    segmentation_id: int | None
-    oneview_uri: str
-    oneview_name: str
-    created_at: datetime.datetime | None = None  # set by add_owned_network when None
 
 
 def utcnow() -> datetime.datetime:
@@ -135,6 +120,32 @@ def record_work(
         )
 
 
+def park_work(context, kind: str, object_id: str, error: str, seconds: float) -> None:
+    """Record that ``kind``/``object_id`` failed for a reason only a change can cure: a row due
+    in ``seconds`` carrying ``error`` (shown by ``status``), unless one with that error exists."""
+    now = utcnow()
+    with db_api.CONTEXT_WRITER.using(context):
+        exists = context.session.execute(
+            sa.select(_Work.id).where(
+                _Work.kind == kind,
+                _Work.object_id == object_id,
+                _Work.last_error == truncate_error(error),
+                _Work.not_before > now,
+            )
+        ).first()
+        if exists is None:
+            context.session.add(
+                _Work(
+                    kind=kind,
+                    object_id=object_id,
+                    created_at=now,
+                    not_before=now + datetime.timedelta(seconds=seconds),
+                    attempts=1,
+                    last_error=truncate_error(error),
+                )
+            )
+
+
 def claim_work(
     context,
     holder: str,
@@ -142,6 +153,7 @@ def claim_work(
     limit: int,
     now: datetime.datetime | None = None,
     exclude: frozenset[tuple[str, str]] = frozenset(),
+    kinds: frozenset[str] | None = None,
 ) -> list[Work]:
     """Lease up to ``limit`` objects that have due work, and return one ``Work`` per object.
 
@@ -151,7 +163,7 @@ def claim_work(
     reconciliation satisfies them all. Each object is claimed in its own transaction with a
     compare-and-swap UPDATE; if the row count shows that another claimer got there first, the
     object is released again and skipped.  ``exclude`` names objects not to claim (those the
-    caller already tried in this run).
+    caller already tried in this run); ``kinds`` limits the claim to those kinds of work.
     """
     if not holder:
         raise ValueError("holder must not be empty")
@@ -162,7 +174,7 @@ def claim_work(
     nested = db_api.is_session_active(context.session)
 
     claimed: list[Work] = []
-    due = [o for o in _due_objects(context, now, limit + len(exclude)) if o not in exclude]
+    due = [o for o in _due_objects(context, now, limit + len(exclude), kinds) if o not in exclude]
     for kind, object_id in due[:limit]:
         try:
             work = _claim_object(context, kind, object_id, holder, now, expires)
@@ -177,7 +189,9 @@ def claim_work(
     return claimed
 
 
-def _due_objects(context, now: datetime.datetime, limit: int) -> list[tuple[str, str]]:
+def _due_objects(
+    context, now: datetime.datetime, limit: int, kinds: frozenset[str] | None = None
+) -> list[tuple[str, str]]:
     other = orm.aliased(_Work)
     busy = (
         sa.select(other.id)
@@ -192,6 +206,7 @@ def _due_objects(context, now: datetime.datetime, limit: int) -> list[tuple[str,
     stmt = (
         sa.select(_Work.kind, _Work.object_id)
         .where(_Work.not_before <= now, _lease_free(_Work, now), ~busy)
+        .where(_Work.kind.in_(sorted(kinds)) if kinds is not None else sa.true())
         .group_by(_Work.kind, _Work.object_id)
         .order_by(sa.func.min(_Work.not_before), sa.func.min(_Work.id))
         .limit(limit)
@@ -379,96 +394,24 @@ def count_pending(context) -> int:
         return context.session.execute(sa.select(sa.func.count(_Work.id))).scalar_one()
 
 
-# -- owned OneView networks ---------------------------------------------------------------------
-
-
-def _to_owned_network(row: models.OneViewNetwork) -> OwnedNetwork:
-    return OwnedNetwork(
-        segment_id=row.segment_id,
-        network_id=row.network_id,
-        physnet=row.physnet,
-        network_type=row.network_type,
-        segmentation_id=row.segmentation_id,
-        oneview_uri=row.oneview_uri,
-        oneview_name=row.oneview_name,
-        created_at=row.created_at,
-    )
-
-
-def owned_networks(context, network_id: str | None = None) -> list[OwnedNetwork]:
-    """Our OneView networks, all or those of one Neutron network."""
-    stmt = sa.select(_Network).order_by(_Network.network_id, _Network.segment_id)
-    if network_id is not None:
-        stmt = stmt.where(_Network.network_id == network_id)
-    with db_api.CONTEXT_READER.using(context):
-        return [_to_owned_network(r) for r in context.session.execute(stmt).scalars()]
-
-
-def owned_network_by_segment(context, segment_id: str) -> OwnedNetwork | None:
-    with db_api.CONTEXT_READER.using(context):
-        row = context.session.get(_Network, segment_id)
-        return _to_owned_network(row) if row is not None else None
-
-
-def add_owned_network(context, network: OwnedNetwork) -> OwnedNetwork:
-    """Record a OneView network we created; returns it with ``created_at`` filled in.
-
-    A second record for the same segment or OneView URI raises ``oslo_db`` ``DBDuplicateEntry``.
-    """
-    if network.network_type not in NETWORK_TYPES:
-        raise ValueError(
-            f"unknown network type {network.network_type!r}; expected one of "
-            f"{sorted(NETWORK_TYPES)}"
-        )
-    created_at = network.created_at or utcnow()
-    with db_api.CONTEXT_WRITER.using(context):
-        row = _Network(
-            segment_id=network.segment_id,
-            network_id=network.network_id,
-            physnet=network.physnet,
-            network_type=network.network_type,
-            segmentation_id=network.segmentation_id,
-            oneview_uri=network.oneview_uri,
-            oneview_name=network.oneview_name,
-            created_at=created_at,
-        )
-        context.session.add(row)
-        context.session.flush()
-        return _to_owned_network(row)
-
-
-def remove_owned_network(context, segment_id: str) -> bool:
-    """Forget the OneView network of ``segment_id``; False when there was none."""
-    with db_api.CONTEXT_WRITER.using(context):
-        result = context.session.execute(
-            sa.delete(_Network)
-            .where(_Network.segment_id == segment_id)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount > 0
-
-
 __all__ = (
     "KIND_FULL",
+    "KIND_LIG",
     "KIND_NETWORK",
     "KIND_PORT",
     "KIND_SERVER",
     "MAX_ERROR_LENGTH",
-    "OwnedNetwork",
     "Work",
     "WorkRow",
-    "add_owned_network",
     "claim_work",
     "complete_work",
     "count_pending",
     "expedite_work",
     "fail_work",
-    "owned_network_by_segment",
-    "owned_networks",
+    "park_work",
     "pending_objects",
     "pending_work",
     "record_work",
-    "remove_owned_network",
     "renew_lease",
     "truncate_error",
     "utcnow",
