@@ -5,12 +5,16 @@ MariaDB, with OneView tasks of 1.5 s.
 The lease is per server, so the appliance never sees two profile writes of one server in flight,
 no claim is lost, and in-place changes on a running server never power it off.
 
-Left alone, the first reconciler to wake applies everything: it claims every due item, and once
-it finishes the server it claims the server's next work itself, before the others wake up.  So
-that more than one process really writes the profile, each phase starts while one host's
-reconciler is busy with a slow profile update of another server (6 s): the binds while the first
-host's is, the deletes while the second host's is.  The request log's User-Agent (``agent``,
-``networking-oneview/VERSION (HOST; pid PID)``) tells which process sent each request.
+The binds, and the first AT_ONCE deletes, race with every reconciler free.  Left alone, the first
+reconciler to wake applies everything: it claims every due item, and once it finishes the server
+it claims the server's next work itself, before the others wake up.  So that more than one
+process really writes the profile, the other deletes are staggered: each, once the deletes before
+it are applied, goes through a host whose process has not written the profile yet, and only that
+host's reconciler is woken by it (the periodic workers' full sync, every 10 s, may still apply
+one first, hence several such deletes).  The periodic workers themselves may get nothing to
+apply while the hosts' reconcilers are awake; their full sync once the deletes are applied is
+theirs.  The request log's User-Agent (``agent``, ``networking-oneview/VERSION (HOST; pid
+PID)``) tells which process sent each request.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +37,11 @@ from tools.neutron_api import PROJECT_ID, NeutronAPI, OneViewTarget, create_bare
 pytestmark = pytest.mark.mariadb
 
 SERVER = "Frame1, bay 7"  # powered on, no profile in the fixture
-NICS = ("Mezz 3:1-a", "Mezz 3:1-b", "Mezz 3:1-c", "Mezz 3:1-d")
-VLANS = (501, 502, 503, 504)
+NICS = tuple(f"Mezz 3:{port}-{function}" for port in (1, 2) for function in "abcd")
+VLANS = tuple(range(501, 501 + len(NICS)))
 TASK_SECONDS = 1.5
-OTHER_SERVER = "Frame1, bay 1"  # powered on; dc-hypervisor-1's connection on OTHER_NIC
-OTHER_NIC = "Mezz 3:1-a"  # taken over in place: a profile update, no power operation
-OTHER_VLAN = 505
-BUSY_SECONDS = 6.0  # each update of OTHER_SERVER's profile: one host's reconciler is busy
+AT_ONCE = 4  # deleted together first; the rest one by one (see the module docstring)
+SYNC_INTERVAL = 10  # the periodic workers' full sync (the option's minimum)
 AGENT_PID = re.compile(r"; pid (\d+)\)$")
 
 
@@ -54,7 +56,7 @@ def neutron_options(database: str) -> dict[str, Any]:
     return {
         "periodic_workers": True,
         "database_url": database,
-        "oneview_options": {"sync_interval": 10},
+        "oneview_options": {"sync_interval": SYNC_INTERVAL},
     }
 
 
@@ -80,8 +82,8 @@ def second_api(
 
 
 def template_like_profile(oneview: OneView) -> list[dict[str, Any]]:
-    """Four connections on the provisioning network, one per NIC function, as a template makes
-    them; applied with the server off, then the server is powered on again."""
+    """A connection on the provisioning network on every NIC, as a template makes them;
+    applied with the server off, then the server is powered on again."""
     hardware = oneview.hardware(SERVER)
     power = f"{hardware['uri']}/powerState"
     oneview.client.put(power, {"powerState": "Off", "powerControl": "PressAndHold"})
@@ -158,24 +160,30 @@ def agent_pid(agent: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def slow_tasks(oneview: OneView) -> None:
-    """Tasks of TASK_SECONDS, and of BUSY_SECONDS for updates of OTHER_SERVER's profile."""
-    other_profile = oneview.hardware(OTHER_SERVER)["serverProfileUri"]
-    slow_other = {"path": other_profile, "method": "PUT", "task_duration": BUSY_SECONDS}
-    oneview.sim.appliance.faults.configure({"task_duration": TASK_SECONDS, "rules": [slow_other]})
+def hosts_yet_to_write(
+    oneview: OneView, profile_uri: str, apis: list[NeutronAPI]
+) -> list[NeutronAPI]:
+    """The API hosts whose process has not written the profile so far."""
+    writers = {agent_pid(agent) for agent in profile_writers(oneview, profile_uri)}
+    return [api for api in apis if not writers & set(api.group_pids("api"))]
 
 
-def busy_elsewhere(oneview: OneView, api: NeutronAPI, change: Callable[[Any], Any]) -> Any:
-    """Make a port ``change`` for OTHER_SERVER through ``api`` (its reconciler wakes at once and
-    takes it) and return once its slow profile update is in flight on the appliance."""
-    other_profile = oneview.hardware(OTHER_SERVER)["serverProfileUri"]
-    writes = len(profile_writers(oneview, other_profile))
-    result = change(api.connection())
+def next_full_sync(api: NeutronAPI) -> None:
+    """Wait until the periodic workers run a full sync from now on.  With every API host idle
+    it is theirs to apply; while the hosts' reconcilers are busy they may take it over."""
+    log = api.log_paths["periodic-workers"]
+    earlier = log.read_text().count("Full sync:")
     wait_until(
-        f"the update of {OTHER_SERVER}'s profile in flight",
-        lambda: len(profile_writers(oneview, other_profile)) > writes,
+        "the periodic workers' next full sync",
+        lambda: log.read_text().count("Full sync:") > earlier,
+        timeout=2 * SYNC_INTERVAL + 10,
     )
-    return result
+
+
+def delete_at_once(deletes: list[tuple[NeutronAPI, Any]]) -> None:
+    """Delete each port through its host, all at the same time."""
+    with concurrent.futures.ThreadPoolExecutor(len(deletes)) as pool:
+        list(pool.map(lambda hp: hp[0].connection().network.delete_port(hp[1].id), deletes))
 
 
 @dataclass(frozen=True)
@@ -184,13 +192,11 @@ class Scenario:
 
     profile_uri: str
     before: list[dict[str, Any]]  # the template-like connections
-    other_before: list[dict[str, Any]]  # OTHER_SERVER's connections
     bound: dict[str, dict[str, Any]]  # NIC -> connection, once every port was ACTIVE
     vlan_networks: dict[str, str]  # NIC -> the OneView network its port's VLAN became
     claims_bound: int
     power_requests_bound: int
-    ports: list[Any]  # SERVER's four ports
-    other_port: Any  # the port on OTHER_SERVER
+    ports: list[Any]  # one per NIC, in the order of NICS
 
 
 @pytest.fixture(scope="module")
@@ -201,25 +207,15 @@ def bound_at_once(
     oneview: OneView,
     database: str,
 ) -> Scenario:
-    """The four ports bound at once, the two hosts taking turns, while the first host's
-    reconciler is busy taking over OTHER_SERVER's NIC."""
+    """A port on every NIC, all bound at once, the two hosts taking turns."""
     apis = [neutron_api, second_api]
     networks = [neutron.vlan_network(vlan) for vlan in VLANS]
-    other_network = neutron.vlan_network(OTHER_VLAN)
-    for vlan in (*VLANS, OTHER_VLAN):
+    for vlan in VLANS:
         wait_until(f"VLAN {vlan} in OneView", lambda vlan=vlan: oneview.fully_mirrored(vlan))
     before = template_like_profile(oneview)
-    other_before = oneview.connections(OTHER_SERVER)
     profile_uri = oneview.hardware(SERVER)["serverProfileUri"]
-    slow_tasks(oneview)
+    oneview.slow_tasks(TASK_SECONDS)
     oneview.sim.appliance.clear_request_log()
-
-    other_mac = oneview.mac_of(OTHER_SERVER, OTHER_NIC)
-    other_port = busy_elsewhere(
-        oneview,
-        neutron_api,
-        lambda conn: create_baremetal_port(conn, other_network.id, other_mac, "node-other"),
-    )
 
     def bind(args: tuple[int, Any, str]) -> Any:
         index, network, nic = args
@@ -229,14 +225,13 @@ def bound_at_once(
     with concurrent.futures.ThreadPoolExecutor(len(NICS)) as pool:
         ports = list(pool.map(bind, zip(range(len(NICS)), networks, NICS, strict=True)))
     wait_until(
-        "every port ACTIVE, OTHER_SERVER's too (its host's reconciler is idle again)",
-        lambda: all(neutron.status(p.id) == "ACTIVE" for p in [*ports, other_port]),
+        "every port ACTIVE",
+        lambda: all(neutron.status(p.id) == "ACTIVE" for p in ports),
         timeout=180,
     )
     return Scenario(
         profile_uri=profile_uri,
         before=before,
-        other_before=other_before,
         bound={c["portId"]: c for c in oneview.connections(SERVER)},
         vlan_networks={
             nic: oneview.with_vlan(vlan)["uri"] for vlan, nic in zip(VLANS, NICS, strict=True)
@@ -244,80 +239,80 @@ def bound_at_once(
         claims_bound=claims(database, profile_uri),
         power_requests_bound=len(power_requests(oneview)),
         ports=ports,
-        other_port=other_port,
     )
 
 
 @pytest.fixture(scope="module")
-def deleted_at_once(
+def deleted(
     bound_at_once: Scenario,
     neutron_api: NeutronAPI,
     second_api: NeutronAPI,
     oneview: OneView,
     database: str,
 ) -> Scenario:
-    """The four ports deleted at once, the hosts taking turns, while the second host's
-    reconciler is busy putting OTHER_SERVER's connection back."""
+    """AT_ONCE ports deleted at once, the hosts taking turns; then the others one by one, each
+    through a host whose process has not written the profile yet (else the hosts take turns),
+    once the deletes before it are applied."""
     apis = [neutron_api, second_api]
-    other_port = bound_at_once.other_port
-    slow_tasks(oneview)  # again: each test ends with no faults
-    busy_elsewhere(oneview, second_api, lambda conn: conn.network.delete_port(other_port.id))
-    with concurrent.futures.ThreadPoolExecutor(len(NICS)) as pool:
-        list(
-            pool.map(
-                lambda ip: apis[ip[0] % 2].connection().network.delete_port(ip[1].id),
-                enumerate(bound_at_once.ports),
-            )
+    scenario = bound_at_once
+    original = {c["portId"]: c for c in scenario.before}
+    oneview.slow_tasks(TASK_SECONDS)  # again: each test ends with no faults
+
+    def applied(count: int) -> None:
+        nics = NICS[:count]
+        wait_until(
+            f"the original connections back on {', '.join(nics)}",
+            lambda: (
+                all(
+                    c == original[c["portId"]]
+                    for c in oneview.connections(SERVER)
+                    if c["portId"] in nics
+                )
+                and claims(database, scenario.profile_uri) == len(NICS) - count
+            ),
+            timeout=120,
         )
-    wait_until(
-        "the original connections back",
-        lambda: oneview.connections(SERVER) == bound_at_once.before,
-        timeout=180,
-    )
-    wait_until(
-        "no claims left",
-        lambda: claims(database, bound_at_once.profile_uri) == 0,
-        timeout=60,
-    )
-    wait_until(
-        f"{OTHER_SERVER}'s connection back (every reconciler idle again)",
-        lambda: oneview.connections(OTHER_SERVER) == bound_at_once.other_before,
-    )
-    return bound_at_once
+
+    delete_at_once(list(zip(itertools.cycle(apis), scenario.ports[:AT_ONCE])))
+    applied(AT_ONCE)
+    for count, port in enumerate(scenario.ports[AT_ONCE:], start=AT_ONCE + 1):
+        missing = hosts_yet_to_write(oneview, scenario.profile_uri, apis)
+        delete_at_once([(missing[0] if missing else apis[count % 2], port)])
+        applied(count)
+    next_full_sync(neutron_api)
+    return scenario
 
 
 def test_ports_bound_at_once_take_over_each_nic_in_place(bound_at_once: Scenario):
     on_nic = bound_at_once.bound
     for nic, network_uri in bound_at_once.vlan_networks.items():
         assert on_nic[nic]["networkUri"] == network_uri
-    assert sorted(c["id"] for c in on_nic.values()) == [1, 2, 3, 4]  # taken over, not re-added
+    assert sorted(c["id"] for c in on_nic.values()) == list(range(1, len(NICS) + 1))  # in place
     assert bound_at_once.claims_bound == len(NICS)
     assert bound_at_once.power_requests_bound == 0
 
 
-def test_ports_deleted_at_once_put_the_original_connections_back(
-    deleted_at_once: Scenario, oneview: OneView
-):
-    assert oneview.connections(SERVER) == deleted_at_once.before
+def test_deleted_ports_put_the_original_connections_back(deleted: Scenario, oneview: OneView):
+    assert oneview.connections(SERVER) == deleted.before
 
 
-def test_the_profile_never_had_two_writes_in_flight(deleted_at_once: Scenario, oneview: OneView):
+def test_the_profile_never_had_two_writes_in_flight(deleted: Scenario, oneview: OneView):
     writes = [
         t
         for t in oneview.sim.appliance.task_history
-        if t["resourceUri"] == deleted_at_once.profile_uri and t["method"] == "PUT"
+        if t["resourceUri"] == deleted.profile_uri and t["method"] == "PUT"
     ]
     assert len(writes) >= 2  # the bind phase and the delete phase each wrote it
-    assert profile_writes_overlap(oneview, deleted_at_once.profile_uri) == []
+    assert profile_writes_overlap(oneview, deleted.profile_uri) == []
 
 
-def test_more_than_one_process_wrote_the_profile(deleted_at_once: Scenario, oneview: OneView):
-    writers = profile_writers(oneview, deleted_at_once.profile_uri)
+def test_more_than_one_process_wrote_the_profile(deleted: Scenario, oneview: OneView):
+    writers = profile_writers(oneview, deleted.profile_uri)
     assert len(set(writers)) >= 2, f"every profile write came from one client: {writers}"
 
 
 def test_both_hosts_and_the_periodic_workers_made_requests(
-    deleted_at_once: Scenario, neutron_api: NeutronAPI, second_api: NeutronAPI, oneview: OneView
+    deleted: Scenario, neutron_api: NeutronAPI, second_api: NeutronAPI, oneview: OneView
 ):
     senders = {agent_pid(r["agent"]) for r in oneview.sim.appliance.request_log}
     processes = {
@@ -332,6 +327,6 @@ def test_both_hosts_and_the_periodic_workers_made_requests(
     )
 
 
-def test_no_power_operation_and_the_server_stays_on(deleted_at_once: Scenario, oneview: OneView):
+def test_no_power_operation_and_the_server_stays_on(deleted: Scenario, oneview: OneView):
     assert power_requests(oneview) == []
     assert oneview.hardware(SERVER)["powerState"] == "On"
