@@ -84,7 +84,7 @@ ONEVIEW_OPTS = [
         default=2.0,
         min=0.05,
         help="Longest wait in seconds between two polls of a running OneView task. The first "
-        "poll comes 0.1 s after the change was sent and each wait is 1.5 times the one before, "
+        "poll comes 0.1 s after the change was sent and each wait is 1.25 times the one before, "
         "up to this value, so short tasks are seen finished quickly.",
     ),
     cfg.IntOpt(

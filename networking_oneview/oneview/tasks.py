@@ -30,7 +30,7 @@ TASK_SUCCESS_STATES = frozenset({"Completed", "Warning"})
 TASK_FAILURE_STATES = frozenset({"Error", "Killed", "Terminated", "Interrupted"})
 TASK_FINAL_STATES = TASK_SUCCESS_STATES | TASK_FAILURE_STATES
 FIRST_POLL_DELAY = 0.1  # seconds after the write's answer
-POLL_BACKOFF = 1.5  # each wait this many times the one before, up to polling_interval
+POLL_BACKOFF = 1.25  # each wait this many times the one before, up to polling_interval
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class Tasks:
         """Poll until the task is final, on an exponential schedule, within the deadline.
 
         tenacity because it already is our retry machinery and fits exactly:
-        ``wait_exponential`` gives 0.1 x 1.5^n seconds capped at polling_interval,
+        ``wait_exponential`` gives 0.1 x 1.25^n seconds capped at polling_interval,
         ``retry_if_result`` polls again while the task is not final (errors of a poll are not
         retried here: ``get`` has its own bounded retries), and ``stop_after_delay`` is the
         deadline.  Each wait is clamped to the time left, so the last poll is at the deadline,
