@@ -54,6 +54,7 @@ import argparse
 import contextlib
 import datetime
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -840,7 +841,7 @@ def commit() -> str:
 
 def block(args: argparse.Namespace, argv: list[str], results: Results, took: list) -> str:
     settings: Settings = args.settings
-    command = ".venv/bin/python bench/bench_scale.py " + " ".join(argv)
+    command = ".venv/bin/python bench/bench_scale.py " + shlex.join(argv)
     polling = settings.polling_interval or driver_default("polling_interval")
     parts = [
         f"## {args.label}: {datetime.date.today()}, commit {commit()}",
