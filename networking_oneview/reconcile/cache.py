@@ -58,11 +58,13 @@ class Inventory:
         """An inventory read from ``client`` (server hardware and server profiles, paged)."""
         return cls(lambda: (client.get_all(HARDWARE), client.get_all(PROFILES)), **kwargs)
 
-    def index(self, *, refresh: bool = False) -> HardwareIndex:
+    def index(self, *, refresh: bool = False, force: bool = False) -> HardwareIndex:
+        """The index; read again when missing or old, on ``refresh`` at most once per
+        ``min_refresh`` (a MAC miss), and always on ``force`` (the full sync)."""
         with self._lock:
             age = self._clock() - self._fetched_at
             stale = self._index is None or age > self._max_age
-            if stale or (refresh and age > self._min_refresh):
+            if stale or force or (refresh and age > self._min_refresh):
                 hardware, profiles = self._fetch()
                 self._hardware = list(hardware)
                 self._profiles = {p["uri"]: p for p in profiles if p.get("uri")}
@@ -78,6 +80,11 @@ class Inventory:
 
     def _rebuild(self) -> None:
         self._index = HardwareIndex.build(self._hardware, self._profiles.values())
+
+    def profiles(self) -> list[dict[str, Any]]:
+        """The server profiles of the last read (copies)."""
+        with self._lock:
+            return [dict(p) for p in self._profiles.values()]
 
     def note_profile(self, profile: Mapping[str, Any]) -> None:
         """Take a profile as OneView returned it after our change (its MACs may be new)."""

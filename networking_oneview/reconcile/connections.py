@@ -136,6 +136,9 @@ class _Planner:
                 self._hold(self.wanted[nic])
         for nic in sorted(set(self.claims) - set(self.wanted) - self.frozen):
             self._release(self.claims[nic])
+        for connection in list(self.current):
+            if self._unclaimed_ours(connection):
+                self._remove_unclaimed(connection)
         changed = bool(self.replaced or self.added)
         connections = None
         if changed:
@@ -262,6 +265,22 @@ class _Planner:
             self.changes.append(
                 f"restore connection {original.get('id')} {original.get('name')!r} on {claim.nic}"
             )
+
+    def _unclaimed_ours(self, connection: Mapping[str, Any]) -> bool:
+        """A connection with exactly the name we give ours, on a NIC no port, claim or waiting
+        port holds: left by a crash before its claim was recorded, or a restored database."""
+        nic = connection.get("portId")
+        if not isinstance(nic, str) or nic in self.wanted or nic in self.claims:
+            return False
+        return nic not in self.frozen and connection.get("name") == connection_name(self.cloud, nic)
+
+    def _remove_unclaimed(self, connection: Mapping[str, Any]) -> None:
+        self.replaced[self._index(connection)] = None
+        self.offline = True
+        self.changes.append(
+            f"remove {connection.get('name')} from {connection.get('portId')}: ours, but no "
+            "port holds it (no record)"
+        )
 
     # -- boot priority ------------------------------------------------------------------------
     def _boot(self, want: WantedNic, current: str | None, *, adopted: bool) -> str:

@@ -12,12 +12,17 @@ import contextlib
 import logging
 from typing import Any
 
+from networking_oneview.db import claims as claims_db
 from networking_oneview.db import networks as networks_db
+from networking_oneview.db import ports as ports_db
 from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewNotFound
+from networking_oneview.oneview.paths import id_of
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import SiteCache
+from networking_oneview.reconcile.connections import connection_name
 from networking_oneview.reconcile.drift import Drift
+from networking_oneview.reconcile.inventory import profile_connections
 from networking_oneview.reconcile.orphans import Orphan, find_orphans
 from networking_oneview.reconcile.registry import Registry
 
@@ -41,7 +46,7 @@ class FullSync:
 
     def reconcile(self, context: Any, ids: list[str]) -> dict[str, Exception]:
         self.cache.topology(refresh=True)
-        self.cache.inventory.index(refresh=True)
+        self.cache.inventory.index(force=True)
         queued = work_db.pending_objects(context)
         counts: dict[str, int] = {}
         for reconciler in self.registry:
@@ -52,6 +57,7 @@ class FullSync:
             for object_id in ids_of_kind:
                 if (reconciler.kind, object_id) not in queued:
                     work_db.record_work(context, reconciler.kind, object_id)
+        self._queue_servers_with_unclaimed_connections(context, queued)
         orphans = self.orphans(context)
         for orphan in orphans:
             self._sweep(context, orphan)
@@ -62,8 +68,51 @@ class FullSync:
         )
         return {}
 
+    def _queue_servers_with_unclaimed_connections(self, context: Any, queued: set) -> None:
+        """Servers whose profile carries a connection with our name that no claim covers:
+        their own work removes it."""
+        for hardware_uri, profile_uri, connection in self.unclaimed_connections(context):
+            LOG.warning(
+                "Server profile %s carries our connection %s on %s without a record; queueing "
+                "its server to remove it",
+                profile_uri,
+                connection.get("name"),
+                connection.get("portId"),
+            )
+            if (work_db.KIND_SERVER, id_of(hardware_uri)) not in queued:
+                work_db.record_work(context, work_db.KIND_SERVER, id_of(hardware_uri))
+                queued.add((work_db.KIND_SERVER, id_of(hardware_uri)))
+
+    def unclaimed_connections(self, context: Any) -> list[tuple[str, str, dict[str, Any]]]:
+        """(hardware URI, profile URI, connection) of every connection in the inventory just
+        read that carries exactly our name on its NIC and that no claim covers."""
+        self.cache.inventory.index()
+        claimed = {(c.server_profile_uri, c.claim.nic) for c in claims_db.claims(context)}
+        wanted = {(r.server_hardware_uri, n.nic) for r in ports_db.ports(context) for n in r.nics}
+        found = []
+        for profile in self.cache.inventory.profiles():
+            hardware_uri, profile_uri = profile.get("serverHardwareUri"), profile.get("uri")
+            for connection in profile_connections(profile):
+                nic = connection.get("portId")
+                if not (isinstance(nic, str) and hardware_uri and profile_uri):
+                    continue
+                ours = connection.get("name") == connection_name(self.cloud, nic)
+                held = (profile_uri, nic) in claimed or (hardware_uri, nic) in wanted
+                if ours and not held:
+                    found.append((hardware_uri, profile_uri, connection))
+        return found
+
     def drift(self, context: Any, ids: list[str]) -> list[Drift]:
-        return [
+        unclaimed = [
+            Drift(
+                self.kind,
+                f"{profile_uri} {connection.get('portId')}",
+                "remove",
+                f"connection {connection.get('name')} carries our name but has no record",
+            )
+            for _, profile_uri, connection in self.unclaimed_connections(context)
+        ]
+        return unclaimed + [
             Drift(
                 self.kind,
                 o.network.uri,

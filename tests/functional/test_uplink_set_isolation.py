@@ -157,3 +157,48 @@ class TestOrphans(MembershipCase):
         [record] = networks_db.owned_networks(self.admin, network_id=network["id"])
         assert after["uri"] == before["uri"] == record.oneview_uri
         assert self.members_everywhere(after["uri"])
+
+
+class TestUnclaimedConnections(MembershipCase):
+    SERVER = "Frame1, bay 6"  # powered off
+
+    def test_full_sync_removes_a_connection_with_our_name_and_no_record_and_keeps_the_rest(self):
+        network = self.make_vlan_network(vlan=560, name="left-behind")
+        self.reconcile()
+        [ours] = self.ours()
+        hardware = self.hardware(self.SERVER)
+        self.mech.client.create(
+            "/rest/server-profiles",
+            {
+                "name": "restored-from-backup",
+                "serverHardwareUri": hardware["uri"],
+                "connectionSettings": {
+                    "manageConnections": True,
+                    "connections": [
+                        {
+                            "id": 1,
+                            "name": "operator-data",
+                            "functionType": "Ethernet",
+                            "networkUri": ours["uri"],
+                            "portId": "Mezz 3:1-a",
+                        },
+                        {
+                            "id": 2,
+                            "name": "neutron-testcloud-Mezz-3-2-c",
+                            "functionType": "Ethernet",
+                            "networkUri": ours["uri"],
+                            "portId": "Mezz 3:2-c",
+                        },
+                    ],
+                },
+            },
+            kind="server-profile",
+        )
+        work_db.record_work(self.admin, work_db.KIND_FULL, "all")
+        self.reconcile()
+
+        profile = self.sim.appliance.store.get(self.hardware(self.SERVER)["serverProfileUri"])
+        names = [c["name"] for c in profile["connectionSettings"]["connections"]]
+        assert names == ["operator-data"]
+        assert network["id"]  # the network itself is untouched
+        assert self.members_everywhere(ours["uri"])

@@ -186,3 +186,23 @@ def test_port_progress_needs_every_nic_of_the_port_on_its_network():
     assert port_progress(wanted, actual) == {"p1": False}
     actual[1]["networkUri"] = TENANT
     assert port_progress(wanted, actual) == {"p1": True}
+
+
+def test_a_connection_with_our_name_that_nothing_holds_is_removed():
+    left = template_connection(cid=2, nic=NIC_B, network=TENANT, name=connection_name(CLOUD, NIC_B))
+    operator = template_connection()
+    result = plan([], [], [operator, left])
+
+    assert result.connections == [operator]
+    assert result.connections[0] is operator  # passed through untouched
+    assert result.needs_power_off is True
+
+
+def test_an_unclaimed_connection_of_ours_on_a_waiting_ports_nic_is_left_alone():
+    left = template_connection(cid=2, nic=NIC_B, network=TENANT, name=connection_name(CLOUD, NIC_B))
+    assert plan([], [], [left], frozen={NIC_B}).connections is None
+
+
+def test_a_connection_named_like_another_clouds_is_not_ours():
+    other = template_connection(cid=2, nic=NIC_B, name=connection_name("cloud2", NIC_B))
+    assert plan([], [], [other]).connections is None
