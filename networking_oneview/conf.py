@@ -7,6 +7,7 @@ can act on instead of surfacing later as a mysteriously unmirrored network.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import ssl
@@ -448,12 +449,17 @@ def check_options(group: Any, files: Iterable[str] = ()) -> list[str]:
                 f"{opt.name}; expected only [{GROUP}] {opt.name} (delete the 1.x names)"
             )
             continue
+        label, value = given[0] if given else (f"[{GROUP}] {opt.name}", "")
+        shown = "****" if opt.secret else repr(value)
         try:
-            getattr(group, opt.name)
+            parsed = getattr(group, opt.name)
         except (cfg.ConfigFileValueError, ValueError) as error:
-            value = "****" if opt.secret else repr(given[0][1] if given else "")
             reason = str(error).split("is not valid: ", 1)[-1]
-            problems.append(f"[{GROUP}] {opt.name} = {value}: {reason}; expected {_expected(opt)}")
+            problems.append(f"{label} = {shown}: {reason}; expected {_expected(opt)}")
+            continue
+        if isinstance(parsed, float) and not math.isfinite(parsed):
+            # NaN passes oslo.config's min/max checks (every comparison with it is false).
+            problems.append(f"{label} = {shown}: not a finite number; expected {_expected(opt)}")
     return problems
 
 
