@@ -69,8 +69,9 @@ def check_config(config: cfg.ConfigOpts) -> list[str]:
             )
         return [f"cannot use OneView at {settings.manager_url}: {error}{hint}"]
     print(f"OneView {settings.manager_url}: logged in, API version {version}")
-    for physnet in sorted(mappings.physnets):
-        print(f"physnet {physnet}: mapped")
+    if not problems:  # a problem names its physnet; do not call it mapped as well
+        for physnet in sorted(mappings.physnets):
+            print(f"physnet {physnet}: mapped")
     return [f"[{conf.GROUP}] {p}" for p in problems]
 
 

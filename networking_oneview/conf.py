@@ -47,7 +47,7 @@ ONEVIEW_OPTS = [
         "allow_insecure_connections",
         default=False,
         help="Skip TLS certificate verification of OneView. Never in production: anyone on "
-        "the path can then read the OneView password.",
+        "the path can then read the OneView password. Refused together with tls_cacert_file.",
     ),
     cfg.StrOpt(
         "tls_cacert_file",
