@@ -24,6 +24,7 @@ import datetime
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from neutron.conf.plugins.ml2.drivers import driver_type
 from oslo_config import cfg
@@ -37,28 +38,41 @@ from networking_oneview.topology import read_topology
 def check_config(config: cfg.ConfigOpts) -> list[str]:
     """Every problem found, in order; empty when the driver can start and serve."""
     group = config[conf.GROUP]
+    problems = conf.check_options(group, conf.config_files(config))
+    if problems:
+        return problems
     try:
-        mappings = conf.build_mappings(
-            group.uplinkset_mappings,
-            group.flat_net_mappings,
-            config.ml2_type_flat.flat_networks or [],
-            conf.vlan_physnets_from(config.ml2_type_vlan.network_vlan_ranges or []),
-        )
+        mappings = _mappings(config)
+        conf.check_ids(mappings)
         settings = conf.client_settings(group)
     except (conf.ConfigError, ValueError) as error:
         return [str(error)]
     if not mappings.physnets:
         return [f"[{conf.GROUP}] maps no physnet: set uplinkset_mappings or flat_net_mappings"]
+    # An operator is waiting: one retry, short timeouts (the driver itself keeps the defaults).
+    quick = replace(
+        settings,
+        max_retries=min(settings.max_retries, 1),
+        connect_timeout=min(settings.connect_timeout, 5.0),
+        read_timeout=min(settings.read_timeout, 15.0),
+    )
     try:
-        with OneViewClient(settings) as client:
+        with OneViewClient(quick) as client:
             _, problems = read_topology(client, mappings)
             version = client.api_version
     except OneViewError as error:
-        return [f"cannot use OneView at {settings.manager_url}: {error}"]
+        hint = ""
+        if "could not reach" in str(error):
+            hint = (
+                f"; cannot reach {settings.manager_url}: check [{conf.GROUP}] manager_url "
+                "(host and port) and that this host can connect to it"
+            )
+        return [f"cannot use OneView at {settings.manager_url}: {error}{hint}"]
     print(f"OneView {settings.manager_url}: logged in, API version {version}")
-    for physnet in sorted(mappings.physnets):
-        print(f"physnet {physnet}: mapped")
-    return [str(p) for p in problems]
+    if not problems:  # a problem names its physnet; do not call it mapped as well
+        for physnet in sorted(mappings.physnets):
+            print(f"physnet {physnet}: mapped")
+    return [f"[{conf.GROUP}] {p}" for p in problems]
 
 
 def status(retry_now: bool) -> int:

@@ -51,12 +51,16 @@ class OneViewMechanismDriver(api.MechanismDriver):
         driver_type.register_ml2_drivers_flat_opts()
         driver_type.register_ml2_drivers_vlan_opts()
         group = cfg.CONF[conf.GROUP]
+        problems = conf.check_options(group, conf.config_files(cfg.CONF))
+        if problems:
+            raise conf.ConfigError("; ".join(problems))
         self.mappings = conf.build_mappings(
             group.uplinkset_mappings,
             group.flat_net_mappings,
             cfg.CONF.ml2_type_flat.flat_networks or [],
             conf.vlan_physnets_from(cfg.CONF.ml2_type_vlan.network_vlan_ranges or []),
         )
+        conf.check_ids(self.mappings)
         settings = conf.client_settings(group)
         self.client = OneViewClient(settings)
         # Binding look-ups run inside API calls: fail fast instead of retrying for long.

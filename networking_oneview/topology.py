@@ -163,7 +163,8 @@ def resolve(
             problems.append(
                 Problem(
                     f"flat_net_mappings: OneView network {network_id} for physnet {physnet!r} "
-                    "does not exist"
+                    "does not exist; expected the id of an existing OneView Ethernet network "
+                    "(the UUID at the end of its URI)"
                 )
             )
             continue
@@ -232,7 +233,8 @@ def _resolve_ref(
         problems.append(
             Problem(
                 f"uplinkset_mappings: logical interconnect group {ref.lig_id} "
-                f"(physnet {physnet!r}) does not exist in OneView"
+                f"(physnet {physnet!r}) does not exist in OneView; expected the id of an existing "
+                "LIG (the UUID at the end of its URI)"
             )
         )
         return None

@@ -157,3 +157,44 @@ def test_options_are_listed_for_the_sample_generator():
     [(group, options)] = conf.list_opts()
     assert group == "oneview"
     assert {"manager_url", "uplinkset_mappings", "flat_net_mappings"} <= {o.name for o in options}
+
+
+def _checked(tmp_path, text: str) -> list[str]:
+    path = tmp_path / "neutron.conf"
+    path.write_text(text)
+    opts = cfg.ConfigOpts()
+    conf.register_opts(opts)
+    opts(["--config-file", str(path)], project="neutron")
+    return conf.check_options(opts.oneview, conf.config_files(opts))
+
+
+def test_check_options_names_the_option_the_value_and_the_range(tmp_path):
+    [problem] = _checked(tmp_path, "[oneview]\npolling_interval = nan\n")
+    assert problem.startswith("[oneview] polling_interval = 'nan': not a finite number")
+    assert "expected a number from 0.05 to 300.0" in problem
+
+
+def test_a_1x_name_that_disagrees_with_its_new_name_is_refused(tmp_path):
+    [problem] = _checked(
+        tmp_path, "[DEFAULT]\nsync_interval = 60\n[oneview]\nsync_interval = 600\n"
+    )
+    assert "[DEFAULT] sync_interval = '60'" in problem and "delete the 1.x names" in problem
+
+
+def test_a_1x_name_that_agrees_with_its_new_name_is_accepted(tmp_path):
+    text = "[DEFAULT]\noneview_host = ov.example\n[oneview]\nmanager_url = https://ov.example/\n"
+    assert _checked(tmp_path, text) == []
+
+
+def test_ids_in_mappings_must_be_uuids():
+    conf.check_ids(conf.build_mappings(f"physnet1:{LIG}:US", f"prov:{LIG}", ["prov"], ["physnet1"]))
+    with pytest.raises(ConfigError, match="is not a logical interconnect group id"):
+        conf.check_ids(conf.build_mappings("physnet1:../x:US", "", [], ["physnet1"]))
+    with pytest.raises(ConfigError, match="is not a OneView network id"):
+        conf.check_ids(conf.build_mappings("", "prov:abc", ["prov"], []))
+
+
+def test_credentials_in_the_manager_url_are_refused_without_echoing_them():
+    with pytest.raises(ConfigError) as caught:
+        conf.normalize_manager_url("https://admin:hunter2@ov.example")
+    assert "hunter2" not in str(caught.value) and "username and password" in str(caught.value)
