@@ -395,6 +395,16 @@ class GaleraCluster:
         self._terminate(node, timeout)
         self.wait_all_synced()
 
+    def kill_node(self, index: int, timeout: float = START_TIMEOUT) -> None:
+        """SIGKILL node ``index`` (a crash, no goodbye): the others evict it after the
+        ``evs`` timeouts above, and this waits until they are a Synced smaller cluster."""
+        node = self.nodes[index]
+        process = node.process
+        if process is not None and process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=STOP_TIMEOUT)
+        self.wait_all_synced(timeout)
+
     def start_node(self, index: int) -> None:
         """Bring node ``index`` back: it rejoins (IST from the gcache) and the whole cluster is
         Synced again when this returns."""

@@ -310,3 +310,23 @@ def test_a_node_leaves_and_rejoins_while_the_cluster_stays_writable(cluster, nod
     # The rejoined node caught up with what was written while it was away (IST).
     rows = _read_synced(cluster, 1, "SELECT object_id, lease_holder FROM oneview_pending_work")
     assert rows == [("while-away", "c")]
+
+
+def test_a_crashed_node_is_evicted_and_catches_up_when_it_comes_back(cluster, nodes):
+    """SIGKILL, not a clean shutdown: the survivors evict node 3 and keep accepting claims;
+    restarted, it recovers its position from InnoDB and catches up."""
+    _in_thread(0, nodes, lambda: work_db.record_work(_context(), "server", "before", now=T0))
+    cluster.kill_node(2)
+    try:
+        assert cluster.cluster_size(0) == 2 and cluster.cluster_size(1) == 2
+        _in_thread(1, nodes, lambda: work_db.record_work(_context(), "server", "after", now=T0))
+        claimed = _in_thread(0, nodes, lambda: work_db.claim_work(_context(), "d", LEASE, 5, at(1)))
+        assert sorted(w.object_id for w in claimed) == ["after", "before"]
+    finally:
+        cluster.start_node(2)
+
+    assert [cluster.cluster_size(i) for i in range(3)] == [3, 3, 3]
+    rows = _read_synced(
+        cluster, 2, "SELECT DISTINCT object_id, lease_holder FROM oneview_pending_work"
+    )
+    assert sorted(rows) == [("after", "d"), ("before", "d")]
