@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -96,32 +97,44 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
+def _candidate_ports() -> range:
+    """Ports below the kernel's ephemeral range, so that no outgoing connection takes one of ours
+    between choosing it and a node (re)binding it (IST ports bind only when a node joins)."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(10000, max(low - 1, 20000))
+
+
 def free_port_pairs(count: int, taken: set[int]) -> list[int]:
     """``count`` ports ``p`` with ``p`` and ``p + 1`` both free (Galera's base port and the IST
     port right above it) and not in ``taken``; the chosen ports are added to ``taken``."""
+    candidates = _candidate_ports()
     found: list[int] = []
-    while len(found) < count:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((HOST, 0))
-            port = sock.getsockname()[1]
-        if port + 1 > 65535 or {port, port + 1} & taken:
+    for _ in range(10_000):
+        if len(found) == count:
+            return found
+        port = random.choice(candidates)
+        if {port, port + 1} & taken or not (_port_is_free(port) and _port_is_free(port + 1)):
             continue
-        if _port_is_free(port) and _port_is_free(port + 1):
-            taken.update({port, port + 1})
-            found.append(port)
-    return found
+        taken.update({port, port + 1})
+        found.append(port)
+    raise RuntimeError("no free ports for the Galera cluster")
 
 
 def free_ports(count: int, taken: set[int]) -> list[int]:
+    candidates = _candidate_ports()
     found: list[int] = []
-    while len(found) < count:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((HOST, 0))
-            port = sock.getsockname()[1]
-        if port not in taken:
-            taken.add(port)
-            found.append(port)
-    return found
+    for _ in range(10_000):
+        if len(found) == count:
+            return found
+        port = random.choice(candidates)
+        if port in taken or not _port_is_free(port):
+            continue
+        taken.add(port)
+        found.append(port)
+    raise RuntimeError("no free ports for the Galera cluster")
 
 
 @dataclass
