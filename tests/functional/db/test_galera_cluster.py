@@ -301,6 +301,7 @@ def test_a_node_leaves_and_rejoins_while_the_cluster_stays_writable(cluster, nod
     try:
         assert cluster.cluster_size(0) == 2 and cluster.cluster_size(2) == 2
         _in_thread(0, nodes, lambda: work_db.record_work(_context(), "lig", "while-away", now=T0))
+        _read_synced(cluster, 2, "SELECT 1")  # node 3 has applied it
         [work] = _in_thread(2, nodes, lambda: work_db.claim_work(_context(), "c", LEASE, 5, at(1)))
         assert work.object_id == "while-away"
     finally:
@@ -320,6 +321,7 @@ def test_a_crashed_node_is_evicted_and_catches_up_when_it_comes_back(cluster, no
     try:
         assert cluster.cluster_size(0) == 2 and cluster.cluster_size(1) == 2
         _in_thread(1, nodes, lambda: work_db.record_work(_context(), "server", "after", now=T0))
+        _read_synced(cluster, 0, "SELECT 1")  # node 1 has applied it
         claimed = _in_thread(0, nodes, lambda: work_db.claim_work(_context(), "d", LEASE, 5, at(1)))
         assert sorted(w.object_id for w in claimed) == ["after", "before"]
     finally:
