@@ -221,6 +221,16 @@ class GaleraCluster:
     def cluster_size(self, index: int) -> int:
         return int(self.nodes[index].status()["wsrep_cluster_size"])
 
+    def query(self, index: int, sql: str) -> list[tuple]:
+        """``sql`` in the cluster database on node ``index``, once that node has applied every
+        write committed anywhere before (``wsrep_sync_wait``: Galera applies other nodes'
+        writes asynchronously, so a plain read right after a commit elsewhere can miss it)."""
+        connection = self.nodes[index].connect(self.database)
+        with contextlib.closing(connection), connection.cursor() as cursor:
+            cursor.execute("SET SESSION wsrep_sync_wait = 1")
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+
     # -- set-up ----------------------------------------------------------------------------
 
     def _write_config(self, node: GaleraNode) -> None:

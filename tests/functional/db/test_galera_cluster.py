@@ -137,16 +137,6 @@ def _context() -> n_context.Context:
     )
 
 
-def _read_synced(cluster: GaleraCluster, index: int, sql: str) -> list[tuple]:
-    """``sql`` on node ``index`` after it has applied everything committed anywhere before
-    (``wsrep_sync_wait``; Galera applies other nodes' writes asynchronously)."""
-    connection = cluster.nodes[index].connect(cluster.database)
-    with contextlib.closing(connection), connection.cursor() as cursor:
-        cursor.execute("SET SESSION wsrep_sync_wait = 1")
-        cursor.execute(sql)
-        return list(cursor.fetchall())
-
-
 def _in_thread(node: int, nodes: PerNodeFactory, fn):
     """``fn()`` in a new thread bound to ``node``; its result, or its exception re-raised."""
     out: dict[str, object] = {}
@@ -172,14 +162,14 @@ def test_the_cluster_has_three_synced_nodes_with_our_schema(cluster):
         status = cluster.nodes[index].status()
         assert status["wsrep_cluster_size"] == "3"
         assert status["wsrep_local_state_comment"] == "Synced"
-        tables = {row[0] for row in _read_synced(cluster, index, "SHOW TABLES")}
+        tables = {row[0] for row in cluster.query(index, "SHOW TABLES")}
         assert set(models.TABLE_NAMES) <= tables
 
 
 def test_a_row_written_on_node_1_is_read_on_node_3(cluster, nodes):
     _in_thread(0, nodes, lambda: work_db.record_work(_context(), "port", "p-1", now=T0))
 
-    rows = _read_synced(cluster, 2, "SELECT kind, object_id FROM oneview_pending_work")
+    rows = cluster.query(2, "SELECT kind, object_id FROM oneview_pending_work")
     assert rows == [("port", "p-1")]
     assert _in_thread(2, nodes, lambda: work_db.count_pending(_context())) == 1
 
@@ -188,7 +178,7 @@ def test_a_certification_conflict_surfaces_as_db_deadlock(cluster, nodes):
     """Both nodes update the same row in open transactions, neither blocks the other (no
     shared row locks); the second commit fails certification and oslo.db says ``DBDeadlock``."""
     _in_thread(0, nodes, lambda: work_db.record_work(_context(), "port", "p", now=T0))
-    _read_synced(cluster, 1, "SELECT 1")
+    cluster.query(1, "SELECT 1")
     on_node_1 = nodes._engines[1].connect()
     try:
         on_node_1.begin()
@@ -199,7 +189,7 @@ def test_a_certification_conflict_surfaces_as_db_deadlock(cluster, nodes):
             on_node_1.commit()
     finally:
         on_node_1.close()
-    assert _read_synced(cluster, 1, "SELECT lease_holder FROM oneview_pending_work") == [("a",)]
+    assert cluster.query(1, "SELECT lease_holder FROM oneview_pending_work") == [("a",)]
 
 
 def test_claim_work_counts_a_failed_certification_as_a_lost_race(cluster, nodes, caplog):
@@ -207,7 +197,7 @@ def test_claim_work_counts_a_failed_certification_as_a_lost_race(cluster, nodes,
     node 1 claims it too and commits first: b's commit fails certification, and claim_work
     returns nothing for b instead of raising; the object is a's alone."""
     _in_thread(0, nodes, lambda: work_db.record_work(_context(), "network", "n", now=T0))
-    _read_synced(cluster, 1, "SELECT 1")
+    cluster.query(1, "SELECT 1")
     a_claims: list[work_db.Work] = []
     armed = [True]
 
@@ -231,7 +221,7 @@ def test_claim_work_counts_a_failed_certification_as_a_lost_race(cluster, nodes,
     assert [w.object_id for w in a_claims] == ["n"]
     assert b_claims == []
     assert "Lost the claim race for network n" in caplog.text
-    holders = _read_synced(cluster, 2, "SELECT DISTINCT lease_holder FROM oneview_pending_work")
+    holders = cluster.query(2, "SELECT DISTINCT lease_holder FROM oneview_pending_work")
     assert holders == [("a",)]
 
 
@@ -248,7 +238,7 @@ def test_claimers_on_different_nodes_never_share_an_object(cluster, nodes, caplo
 
     _in_thread(0, nodes, record)
     for index in range(3):
-        _read_synced(cluster, index, "SELECT 1")
+        cluster.query(index, "SELECT 1")
 
     claimed: Counter[str] = Counter()
     by_holder: Counter[str] = Counter()
@@ -293,7 +283,7 @@ def test_claimers_on_different_nodes_never_share_an_object(cluster, nodes, caplo
     assert set(claimed.values()) == {1}
     assert len(by_holder) >= 2, "one claimer took everything: nothing raced"
     for index in range(3):
-        assert _read_synced(cluster, index, "SELECT COUNT(*) FROM oneview_pending_work") == [(0,)]
+        assert cluster.query(index, "SELECT COUNT(*) FROM oneview_pending_work") == [(0,)]
 
 
 def test_a_node_leaves_and_rejoins_while_the_cluster_stays_writable(cluster, nodes):
@@ -301,7 +291,7 @@ def test_a_node_leaves_and_rejoins_while_the_cluster_stays_writable(cluster, nod
     try:
         assert cluster.cluster_size(0) == 2 and cluster.cluster_size(2) == 2
         _in_thread(0, nodes, lambda: work_db.record_work(_context(), "lig", "while-away", now=T0))
-        _read_synced(cluster, 2, "SELECT 1")  # node 3 has applied it
+        cluster.query(2, "SELECT 1")  # node 3 has applied it
         [work] = _in_thread(2, nodes, lambda: work_db.claim_work(_context(), "c", LEASE, 5, at(1)))
         assert work.object_id == "while-away"
     finally:
@@ -309,7 +299,7 @@ def test_a_node_leaves_and_rejoins_while_the_cluster_stays_writable(cluster, nod
 
     assert [cluster.cluster_size(i) for i in range(3)] == [3, 3, 3]
     # The rejoined node caught up with what was written while it was away (IST).
-    rows = _read_synced(cluster, 1, "SELECT object_id, lease_holder FROM oneview_pending_work")
+    rows = cluster.query(1, "SELECT object_id, lease_holder FROM oneview_pending_work")
     assert rows == [("while-away", "c")]
 
 
@@ -321,14 +311,12 @@ def test_a_crashed_node_is_evicted_and_catches_up_when_it_comes_back(cluster, no
     try:
         assert cluster.cluster_size(0) == 2 and cluster.cluster_size(1) == 2
         _in_thread(1, nodes, lambda: work_db.record_work(_context(), "server", "after", now=T0))
-        _read_synced(cluster, 0, "SELECT 1")  # node 1 has applied it
+        cluster.query(0, "SELECT 1")  # node 1 has applied it
         claimed = _in_thread(0, nodes, lambda: work_db.claim_work(_context(), "d", LEASE, 5, at(1)))
         assert sorted(w.object_id for w in claimed) == ["after", "before"]
     finally:
         cluster.start_node(2)
 
     assert [cluster.cluster_size(i) for i in range(3)] == [3, 3, 3]
-    rows = _read_synced(
-        cluster, 2, "SELECT DISTINCT object_id, lease_holder FROM oneview_pending_work"
-    )
+    rows = cluster.query(2, "SELECT DISTINCT object_id, lease_holder FROM oneview_pending_work")
     assert sorted(rows) == [("after", "d"), ("before", "d")]
