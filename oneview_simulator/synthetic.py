@@ -23,6 +23,7 @@ import json
 import re
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -275,7 +276,7 @@ def _enclosure(frame: int, li_index: int, group_uri: str, blades: list[dict]) ->
     }
 
 
-def _cna_ports(bay: int, macs: _Macs) -> list[dict[str, Any]]:
+def cna_ports(bay: int, macs: Callable[[], str]) -> list[dict[str, Any]]:
     """Two physical ports of the Mezz 3 CNA, four virtual functions a..d each, own MACs."""
     ports = []
     for number, interconnect_bay in ((1, 3), (2, 6)):
@@ -322,7 +323,7 @@ def _blade(frame: int, bay: int, index: int, sht_uri: str, group_uri: str, macs:
     """Blade ``index`` (0-based over the site): On when the index is even."""
     hardware_id = uid(f"blade-{frame}-{bay}")
     ilo_ip = f"10.{frame // 256}.{frame % 256}.{bay}"
-    slots = [_slot(1, []), _slot(2, []), _slot(3, _cna_ports(bay, macs), CNA)]
+    slots = [_slot(1, []), _slot(2, []), _slot(3, cna_ports(bay, macs), CNA)]
     return {
         "uri": f"/rest/server-hardware/{hardware_id}",
         "type": "server-hardware-12",

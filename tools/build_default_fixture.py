@@ -37,6 +37,7 @@ import uuid
 from pathlib import Path
 
 from oneview_simulator.mac_pool import pool_mac
+from oneview_simulator.synthetic import cna_ports
 
 OUT = Path(__file__).resolve().parent.parent / "oneview_simulator" / "fixtures" / "default.json"
 NS = uuid.UUID("6f1d5c1e-8a44-4c1f-9e59-0b7a8f0e2d11")
@@ -114,37 +115,6 @@ def hardware_type(key: str, name: str, model: str, form: str, adapter: dict) -> 
     }
 
 
-def blade_ports(bay: int, macs: MacCounter) -> list[dict]:
-    ports = []
-    for number, interconnect_bay in ((1, 3), (2, 6)):
-        virtual = [
-            {
-                "portNumber": index + 1,
-                "portFunction": function,
-                "mac": macs(),
-                "currentAllocatedVirtualFunctionCount": -1,
-                "wwnn": None,
-                "wwpn": None,
-            }
-            for index, function in enumerate(FUNCTIONS)
-        ]
-        ports.append(
-            {
-                "portNumber": number,
-                "type": "Ethernet",
-                "mac": virtual[0]["mac"],
-                "wwn": None,
-                "interconnectPort": bay,
-                "interconnectUri": None,
-                "physicalInterconnectPort": bay,
-                "physicalInterconnectUri": None,
-                "physicalInterconnectBay": interconnect_bay,
-                "virtualPorts": virtual,
-            }
-        )
-    return ports
-
-
 def empty_slot(location: str, slot: int) -> dict:
     return {
         "location": location,
@@ -164,7 +134,7 @@ def server(name: str, key: str, model: str, power: str, sht: dict, macs: MacCoun
     if enclosure is not None:
         slots = [empty_slot("Mezz", 1), empty_slot("Mezz", 2)]
         slots.append({**empty_slot("Mezz", 3), "deviceName": CNA, "physicalPorts": []})
-        slots[-1]["physicalPorts"] = blade_ports(bay, macs)
+        slots[-1]["physicalPorts"] = cna_ports(bay, macs)
     else:
         ports = []
         for number in (1, 2):
