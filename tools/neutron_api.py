@@ -18,9 +18,11 @@ is what makes OneView catch up after each API call.
 
 Every process runs in its own session and is stopped by its id (SIGTERM to its process group,
 SIGKILL after a timeout) by ``stop()``, which ``__exit__`` always calls; ``kill()`` SIGKILLs one
-of them with all it forked, as a crash would, and ``start_periodic_workers()`` starts the workers
-again.  When ``start()`` fails it stops what it started and raises ``NeutronAPIError`` with the
-end of the failing log; the work directory is then kept for a look (``stop()`` removes it).
+of them with all it forked, as a crash would, and ``start_api()`` / ``start_periodic_workers()``
+start them again.  Several instances with their own ``host`` and ``database_url`` (one Galera node
+each, ``build_db=False`` on all but the first) stand for several controller hosts.
+When ``start()`` fails it stops what it started and raises ``NeutronAPIError`` with the end of
+the failing log; the work directory is then kept for a look (``stop()`` removes it).
 Run as a script it only builds the database::
 
     python tools/neutron_api.py build-db SQLALCHEMY_URL
@@ -138,8 +140,12 @@ class NeutronAPI:
         debug: bool = False,
         database_url: str | None = None,
         vlan_ranges: str = "physnet1:1:1000",
+        host: str = "neutron-demo",
+        build_db: bool = True,
     ) -> None:
         self.target = target
+        self.host = host  # [DEFAULT] host: one controller's name, as each of three would have
+        self.build_db = build_db  # False: another host's start() already built the database
         self.vlan_ranges = vlan_ranges  # [ml2_type_vlan] network_vlan_ranges
         self._database_url = database_url
         self.periodic_workers = periodic_workers
@@ -220,6 +226,13 @@ class NeutronAPI:
         self.periodic_workers = True
         self._start_periodic_workers()
 
+    def start_api(self) -> None:
+        """Start the API again (e.g. after ``kill("api")``) on the port it had, so clients
+        holding its URL reach it again once it answers."""
+        if "api" in self._processes:
+            raise NeutronAPIError("the Neutron API is already running")
+        self._start_api()
+
     def connection(self) -> Any:
         """An openstacksdk Connection to this API (no Keystone; send ``project_id``)."""
         import openstack.connection
@@ -229,7 +242,8 @@ class NeutronAPI:
     def start(self) -> NeutronAPI:
         try:
             self.write_config()
-            self.build_database()
+            if self.build_db:
+                self.build_database()
             self._start_api()
             if self.periodic_workers:
                 self._start_periodic_workers()
@@ -286,7 +300,7 @@ class NeutronAPI:
                 "notify_nova_on_port_data_changes": False,
                 "dhcp_agent_notification": False,
                 "state_path": self.workdir,
-                "host": "neutron-demo",
+                "host": self.host,
                 "debug": self.debug,
                 "use_stderr": True,
             },
@@ -394,8 +408,9 @@ class NeutronAPI:
 
     def _start_api(self) -> None:
         port_file = self.workdir / "api.port"
+        port = ["--port", str(self.port)] if self.port is not None else []  # a restart keeps it
         process = self._spawn(
-            "api", [sys.executable, str(LAUNCHER), "api", "--port-file", str(port_file)]
+            "api", [sys.executable, str(LAUNCHER), "api", "--port-file", str(port_file), *port]
         )
         deadline = time.monotonic() + self.startup_timeout
         while True:
