@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from oneview_simulator import hostile
 from oneview_simulator.appliance import Appliance
 from oneview_simulator.errors import ApplianceError
 from oneview_simulator.faults import Decision
@@ -152,6 +153,8 @@ class FaultLayer:
                     f"Injected HTTP {decision.error_status} from the simulator.",
                 )
                 return _wsgi_error(error, recording_start)
+            if decision.answer is not None:
+                return hostile.respond(decision.answer, self.app, environ, recording_start)
             return self.app(environ, recording_start)
         finally:
             self.appliance.record(
