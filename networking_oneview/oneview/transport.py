@@ -197,8 +197,11 @@ class Transport:
                 sent=False,
             ) from None
         except requests.exceptions.ReadTimeout:
+            # urllib3 reports a TLS handshake that stalls (bounded by connect_timeout) as a
+            # read timeout too, so both are named.
             raise _unavailable(
-                f"no answer within read_timeout={self._settings.read_timeout}s",
+                f"no answer within read_timeout={self._settings.read_timeout}s (or no TLS "
+                f"handshake within connect_timeout={self._settings.connect_timeout}s)",
                 method,
                 path,
                 sent=True,
@@ -253,6 +256,12 @@ class Transport:
                 f"The appliance's certificate is not issued for {settings.host!r}: use in "
                 f"[oneview] manager_url a host name the certificate names (or reissue the "
                 f"certificate). tls_cacert_file only chooses which CA is trusted; "
+                f"allow_insecure_connections = True skips all checks (tests only)."
+            )
+        elif "expired" in reason.lower() or "not yet valid" in reason.lower():
+            hint = (
+                f"The appliance's certificate is outside its validity period: renew it on the "
+                f"appliance at {settings.host!r} (and check this host's clock). "
                 f"allow_insecure_connections = True skips all checks (tests only)."
             )
         elif found:
