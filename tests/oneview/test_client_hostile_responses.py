@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from conftest import PASSWORD
 
 from networking_oneview.oneview import (
     OneViewAuthenticationError,
@@ -41,12 +40,12 @@ def fails_within(seconds: float, error: type[OneViewError]) -> Iterator[pytest.E
 
 
 @pytest.fixture
-def no_secrets_in(sim) -> Callable[[BaseException], None]:
+def no_secrets_in(sim, secret: str) -> Callable[[BaseException], None]:
     """Neither the password nor any session ID of the appliance appears in the error."""
 
     def check(error: BaseException) -> None:
         for text in (str(error), repr(error)):
-            assert PASSWORD not in text
+            assert secret not in text
             for token in sim.appliance.sessions.tokens():
                 assert token not in text
 
@@ -260,7 +259,7 @@ def test_endless_task_times_out_at_the_task_deadline(client, inject, make_client
     assert caught.value.waited >= 1.0
 
 
-def test_server_that_never_answers_fails_within_the_timeouts(make_client, trap):
+def test_server_that_never_answers_fails_within_the_timeouts(make_client, trap, secret):
     # Trap accepts the TCP connection and never completes the TLS handshake.
     client = make_client(
         manager_url=trap.url.replace("http://", "https://"),
@@ -273,7 +272,7 @@ def test_server_that_never_answers_fails_within_the_timeouts(make_client, trap):
     text = str(caught.value)
     assert "connect_timeout=0.5s" in text
     assert "gave up after 2 attempts" in text
-    assert PASSWORD.encode() not in trap.received
+    assert secret.encode() not in trap.received
 
 
 def test_answer_slower_than_read_timeout_fails_within_it(make_client, inject, requests_to):

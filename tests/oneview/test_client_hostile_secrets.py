@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 
 from networking_oneview.oneview import OneViewClient, OneViewError
 
@@ -54,14 +53,14 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[OneViewClient], Any]]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_no_secret_in_errors_reprs_or_debug_logs(sim, make_client, inject, caplog, case):
+def test_no_secret_in_errors_reprs_or_debug_logs(sim, make_client, inject, caplog, secret, case):
     rule, action = CASES[case]
     caplog.set_level(logging.DEBUG)  # every logger: ours, requests', urllib3's
     client = make_client(max_retries=1, polling_interval=0.02, max_polling_attempts=10)
     inject(**rule)
     with pytest.raises(OneViewError) as caught:
         action(client)
-    secrets = [PASSWORD, *sim.appliance.sessions.tokens()]
+    secrets = [secret, *sim.appliance.sessions.tokens()]
     texts = {
         "str(error)": str(caught.value),
         "repr(error)": repr(caught.value),

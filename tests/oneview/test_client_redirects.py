@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import PASSWORD
 
 from networking_oneview.oneview import OneViewUnexpectedResponse
 
@@ -44,12 +43,12 @@ def test_redirected_listing_is_an_unexpected_response_naming_the_other_host(clie
     assert_untouched(trap)
 
 
-def test_redirected_login_sends_the_password_nowhere_else(sim, client, inject, trap):
+def test_redirected_login_sends_the_password_nowhere_else(sim, client, inject, trap, secret):
     inject(path=LOGIN, method="POST", redirect_to=trap.url)  # 307 keeps method and body
     with pytest.raises(OneViewUnexpectedResponse) as caught:
         client.get_all(NETWORKS)
     assert f"POST {LOGIN}" in str(caught.value)
-    assert PASSWORD not in str(caught.value)
+    assert secret not in str(caught.value)
     assert sim.appliance.sessions.count() == 0
     assert_untouched(trap)
 

@@ -7,7 +7,6 @@ import datetime
 import time
 
 import pytest
-from conftest import PASSWORD
 
 from networking_oneview.oneview import OneViewTLSError
 from oneview_simulator import tls
@@ -39,7 +38,7 @@ def assert_nothing_sent(server) -> None:
 
 
 def test_certificate_for_another_host_name_fails_at_once_and_sends_nothing(
-    make_client, start_server
+    make_client, start_server, secret
 ):
     server = start_server(cert_hostnames=("oneview.example.invalid",))
     error = tls_failure(make_client, server)
@@ -47,11 +46,13 @@ def test_certificate_for_another_host_name_fails_at_once_and_sends_nothing(
     assert server.url in text
     assert "is not issued for '127.0.0.1'" in text
     assert "manager_url" in text
-    assert PASSWORD not in text + repr(error)
+    assert secret not in text + repr(error)
     assert_nothing_sent(server)
 
 
-def test_expired_certificate_fails_at_once_and_sends_nothing(make_client, start_server, tmp_path):
+def test_expired_certificate_fails_at_once_and_sends_nothing(
+    make_client, start_server, tmp_path, secret
+):
     expired = tls.generate(
         LOCAL, tmp_path, not_before=days_from_now(-30), not_after=days_from_now(-1)
     )
@@ -62,7 +63,7 @@ def test_expired_certificate_fails_at_once_and_sends_nothing(make_client, start_
     assert "certificate has expired" in text
     assert "renew it on the appliance" in text
     assert "tls_cacert_file" not in text  # the CA is right; pointing there would mislead
-    assert PASSWORD not in text + repr(error)
+    assert secret not in text + repr(error)
     assert_nothing_sent(server)
 
 

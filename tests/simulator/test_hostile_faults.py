@@ -160,3 +160,18 @@ def test_redirect_status_must_be_a_redirect(simulator):
         simulator.appliance.faults.configure(
             {"rules": [{"redirect_to": "http://x", "redirect_status": 200}]}
         )
+
+
+def test_set_fields_mangles_injected_errors_too(faults, rest):
+    faults(
+        {
+            "path": NETWORKS,
+            "error_rate": 1.0,
+            "error_status": 400,
+            "set_fields": {"recommendedActions": "retry"},
+        }
+    )
+    answer = rest.get(NETWORKS)
+    assert answer.status_code == 400
+    assert answer.json()["errorCode"] == "SIMULATED_SERVER_ERROR"
+    assert answer.json()["recommendedActions"] == "retry"
