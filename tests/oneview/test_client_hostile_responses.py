@@ -240,6 +240,16 @@ def test_huge_body_is_refused_at_the_size_cap(client, inject, no_secrets_in):
     no_secrets_in(caught.value)
 
 
+def test_answers_read_within_the_cap_keep_the_connection_alive(client, inject):
+    """Streaming for the cap must not cost a new TLS connection per request."""
+    client.get_all(NETWORKS)  # connected and logged in
+    inject(plan_connect_latency=0.5)  # each new connection would cost half a second
+    started = time.monotonic()
+    for _ in range(5):
+        client.get_all(NETWORKS)
+    assert time.monotonic() - started < 0.5
+
+
 def test_client_works_on_after_a_huge_body(client, inject):
     inject(path=NETWORKS, method="GET", body="huge", times=1)
     with pytest.raises(OneViewUnexpectedResponse):
