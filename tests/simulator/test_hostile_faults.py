@@ -175,3 +175,20 @@ def test_set_fields_mangles_injected_errors_too(faults, rest):
     assert answer.status_code == 400
     assert answer.json()["errorCode"] == "SIMULATED_SERVER_ERROR"
     assert answer.json()["recommendedActions"] == "retry"
+
+
+def test_trap_records_the_password_of_a_client_following_a_login_redirect(faults, simulator, trap):
+    """307 keeps method and body: a following client posts the password to the other host."""
+    faults({"path": LOGIN, "method": "POST", "redirect_to": trap.url})
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(
+            simulator.url + LOGIN,
+            json={"userName": "Administrator", "password": "simulator"},
+            headers={"X-API-Version": "8600"},
+            verify=simulator.ca_file,
+            timeout=(5, 0.5),
+        )
+    deadline = time.monotonic() + 5
+    while b'"password": "simulator"' not in trap.received and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert b'"password": "simulator"' in trap.received
