@@ -235,7 +235,9 @@ class Transport:
     def _redirect_error(self, reply: Reply, method: str, path: str) -> OneViewUnexpectedResponse:
         """A redirect, not followed: say where it pointed (scheme and host only) and what to fix."""
         target = urllib.parse.urlsplit(reply.headers.get("Location") or "")
-        where = f"{target.scheme}://{target.netloc}" if target.netloc else "the same host"
+        host = target.hostname  # not netloc: a user:password@ in it must not be repeated
+        port = f":{target.port}" if host and target.port else ""
+        where = f"{target.scheme}://{host}{port}" if host else "the same host"
         return OneViewUnexpectedResponse(
             f"unexpected answer: a redirect to {where}, not followed (credentials go only to "
             f"{self._settings.manager_url}). Set [oneview] manager_url to the address the "

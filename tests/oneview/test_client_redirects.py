@@ -67,6 +67,14 @@ def test_redirect_to_the_same_host_is_not_followed_either(client, inject, reques
     assert requests_to("GET", NETWORKS) == 1
 
 
+def test_redirect_error_does_not_repeat_credentials_in_the_location(client, inject):
+    inject(path=NETWORKS, method="GET", redirect_to="https://admin:hunter2@evil.invalid:8443")
+    with pytest.raises(OneViewUnexpectedResponse) as caught:
+        client.get_all(NETWORKS)
+    assert "redirect to https://evil.invalid:8443," in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_no_redirect_status_is_followed(client, inject, trap, status):
     client.api_version  # noqa: B018 - negotiated before the rule applies to every path
