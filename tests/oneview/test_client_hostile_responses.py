@@ -93,10 +93,7 @@ def test_truncated_login_answer_does_not_leak_the_session_id(sim, client, inject
 
 def test_malformed_version_answer_is_an_unexpected_response(client, inject):
     inject(path="/rest/version", method="GET", body="malformed")
-    with fails_within(
-        5,
-        OneViewUnexpectedResponse,
-    ) as caught:
+    with fails_within(5, OneViewUnexpectedResponse) as caught:
         client.get_all(NETWORKS)
     assert "GET /rest/version" in str(caught.value)
 
@@ -161,10 +158,7 @@ def test_session_id_that_cannot_be_a_header_is_an_unexpected_response(client, in
 
 def test_empty_session_id_is_an_authentication_error(client, inject):
     inject(path=LOGIN, method="POST", set_fields={"sessionID": ""})
-    with fails_within(
-        5,
-        OneViewAuthenticationError,
-    ) as caught:
+    with fails_within(5, OneViewAuthenticationError) as caught:
         client.get_all(NETWORKS)
     assert "no sessionID" in str(caught.value)
 
@@ -260,7 +254,7 @@ def test_client_works_on_after_a_huge_body(client, inject):
 # -- endless tasks and silent servers --------------------------------------------------------
 
 
-def test_endless_task_times_out_at_the_task_deadline(client, inject, make_client):
+def test_endless_task_times_out_at_the_task_deadline(inject, make_client):
     client = make_client(polling_interval=0.05, max_polling_attempts=20)  # 1 s deadline
     inject(path=NETWORKS, method="POST", endless_task=True)
     with fails_within(3, OneViewTaskTimeout) as caught:
