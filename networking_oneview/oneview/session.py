@@ -81,7 +81,7 @@ class Session:
             with self._lock:
                 self._check_open()
                 if self._api_version is None:
-                    self._api_version = self._negotiate()
+                    self._api_version = self._negotiate(retried=True)
         return self._api_version
 
     def _check_open(self) -> None:
@@ -92,11 +92,20 @@ class Session:
         """One exchange at the negotiated version (set before any versioned request)."""
         return self._transport.send(method, path, api_version=self._api_version, **kwargs)
 
-    def _negotiate(self) -> int:
-        transport = self._transport
-        answer = retries.retrying(self._settings, "GET", paths.VERSION)(
-            transport.send, "GET", paths.VERSION
-        )
+    def _set_up(self, retried: bool, method: str, path: str, **kwargs: Any) -> Reply:
+        """A set-up exchange (version, login), with retries only when ``retried``.
+
+        Set-up inside ``attempt`` is already inside a request's retry loop; retrying there too
+        would multiply the attempts, and the time to give up on an appliance that never
+        answers, by max_retries + 1.
+        """
+        if not retried:
+            return self._send(method, path, **kwargs)
+        return retries.retrying(self._settings, method, path)(self._send, method, path, **kwargs)
+
+    def _negotiate(self, *, retried: bool) -> int:
+        # No X-API-Version on this one: none is known yet (self._api_version is None).
+        answer = self._set_up(retried, "GET", paths.VERSION)
         if answer.status_code >= 400:
             raise error_from_response(
                 answer.status_code, json_body(answer), method="GET", path=paths.VERSION
@@ -115,7 +124,7 @@ class Session:
         )
         return version
 
-    def _login(self) -> str:
+    def _login(self, *, retried: bool) -> str:
         settings = self._settings
         body: dict[str, Any] = {
             "userName": settings.username,
@@ -124,9 +133,7 @@ class Session:
         }
         if settings.auth_login_domain:
             body["authLoginDomain"] = settings.auth_login_domain
-        response = retries.retrying(settings, "POST", paths.LOGIN_SESSIONS)(
-            self._send, "POST", paths.LOGIN_SESSIONS, body=body
-        )
+        response = self._set_up(retried, "POST", paths.LOGIN_SESSIONS, body=body)
         if response.status_code >= 400:
             error = error_from_response(
                 response.status_code,
@@ -171,10 +178,11 @@ class Session:
             return token
         with self._lock:
             self._check_open()
+            # Called from attempt(), inside the request's retry loop: one try each.
             if self._api_version is None:
-                self._api_version = self._negotiate()
+                self._api_version = self._negotiate(retried=False)
             if self._token is None:
-                self._token = self._login()
+                self._token = self._login(retried=False)
             return self._token
 
     def _renew_session(self, stale: str) -> str:
@@ -183,7 +191,7 @@ class Session:
             self._check_open()
             if self._token in (stale, None):
                 self._token = None
-                self._token = self._login()
+                self._token = self._login(retried=False)
             return self._token
 
     def close(self) -> None:

@@ -276,6 +276,9 @@ def test_server_that_never_answers_fails_within_the_timeouts(make_client, trap, 
     text = str(caught.value)
     assert "connect_timeout=0.5s" in text
     assert "gave up after 2 attempts" in text
+    # max_retries + 1 connections, not (max_retries + 1) squared: the version request inside
+    # the listing's retry loop does not retry on its own as well.
+    assert trap.connections == 2
     assert secret.encode() not in trap.received
 
 
