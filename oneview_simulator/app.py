@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from oneview_simulator import hostile
 from oneview_simulator.appliance import Appliance
 from oneview_simulator.errors import ApplianceError
 from oneview_simulator.faults import Decision
@@ -137,22 +138,10 @@ class FaultLayer:
             if decision.reset:
                 status_holder[0] = 0
                 _reset_connection(environ)
-            if decision.outage:
-                error = ApplianceError(
-                    503,
-                    "APPLIANCE_UNAVAILABLE",
-                    "The appliance is not available (simulated outage).",
-                    recommended_actions=["Wait for the appliance to come back and retry."],
-                )
-                return _wsgi_error(error, recording_start)
-            if decision.error_status:
-                error = ApplianceError(
-                    decision.error_status,
-                    "SIMULATED_SERVER_ERROR",
-                    f"Injected HTTP {decision.error_status} from the simulator.",
-                )
-                return _wsgi_error(error, recording_start)
-            return self.app(environ, recording_start)
+            answering = self._answering(decision)
+            if decision.answer is not None:  # mangles whatever would have been answered
+                return hostile.respond(decision.answer, answering, environ, recording_start)
+            return answering(environ, recording_start)
         finally:
             self.appliance.record(
                 method,
@@ -162,6 +151,25 @@ class FaultLayer:
                 time.monotonic() - started,
                 agent=environ.get("HTTP_USER_AGENT", ""),
             )
+
+    def _answering(self, decision: Decision) -> Callable:
+        """The WSGI app that answers: an injected error (outage first), else the appliance."""
+        if decision.outage:
+            error = ApplianceError(
+                503,
+                "APPLIANCE_UNAVAILABLE",
+                "The appliance is not available (simulated outage).",
+                recommended_actions=["Wait for the appliance to come back and retry."],
+            )
+        elif decision.error_status:
+            error = ApplianceError(
+                decision.error_status,
+                "SIMULATED_SERVER_ERROR",
+                f"Injected HTTP {decision.error_status} from the simulator.",
+            )
+        else:
+            return self.app
+        return lambda environ, start_response: _wsgi_error(error, start_response)
 
     def _delay_new_connection(self, environ: dict[str, Any]) -> None:
         """connect_latency: the first request of a connection pays for its set-up."""

@@ -1,19 +1,28 @@
-"""Fault injection: latency, 5xx answers, connection resets, failing or slow tasks, outages, and
-servers that are slow to shut down or ignore their power button.
+"""Fault injection: latency, 5xx answers, connection resets, failing, slow or endless tasks,
+outages, hostile answers (bodies that are not JSON, cut short, missing or mistyped fields, huge,
+redirects to another host) and servers that are slow to shut down or ignore their power button.
 
 Faults are rules matched against each request (method and an fnmatch path pattern).  A rule can
 be limited to its first ``times`` matches, which makes tests deterministic; rates in [0, 1] make
-soak runs and benchmarks realistic.  Admin requests (``/_sim``) are never faulted.
+soak runs and benchmarks realistic.  Admin requests (``/_sim``) are never faulted.  This module
+only decides what happens to a request (``FaultInjector.decide``); the HTTP layer (``app`` and
+``hostile``) applies the decision.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# What ``body`` can make of an answer (see docs/simulator.md).
+BODY_KINDS = frozenset({"malformed", "truncated", "huge"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+HUGE_BODY_BYTES = 64 * 1024 * 1024  # default size of a "huge" body: past any sane client cap
 
 
 @dataclass
@@ -25,11 +34,33 @@ class FaultRule:
     error_status: int = 503
     reset_rate: float = 0.0  # probability of resetting the TCP connection instead of answering
     task_duration: float | None = None  # seconds the task a matching request starts runs
+    endless_task: bool = False  # the task a matching request starts stays Running for ever
+    body: str | None = None  # "malformed", "truncated" or "huge": see BODY_KINDS
+    body_bytes: int = HUGE_BODY_BYTES  # how much a "huge" body streams
+    drop_fields: list[str] = field(default_factory=list)  # removed from a JSON object answer
+    set_fields: dict[str, Any] = field(default_factory=dict)  # replaced in a JSON object answer
+    redirect_to: str | None = None  # answer redirect_status with Location: redirect_to + path
+    redirect_status: int = 307
     times: int | None = None  # apply to this many matching requests, then retire
 
     def __post_init__(self) -> None:
         if self.task_duration is not None and self.task_duration < 0:
             raise ValueError(f"task_duration must not be negative, got {self.task_duration}")
+        if self.body is not None and self.body not in BODY_KINDS:
+            raise ValueError(f"body must be one of {sorted(BODY_KINDS)}, got {self.body!r}")
+        if self.body_bytes < 0:
+            raise ValueError(f"body_bytes must not be negative, got {self.body_bytes}")
+        if not isinstance(self.drop_fields, list) or not all(
+            isinstance(name, str) for name in self.drop_fields
+        ):
+            raise ValueError(f"drop_fields must be a list of field names, got {self.drop_fields!r}")
+        if not isinstance(self.set_fields, dict):
+            raise ValueError(f"set_fields must be an object, got {self.set_fields!r}")
+        if self.redirect_status not in REDIRECT_STATUSES:
+            raise ValueError(
+                f"redirect_status must be one of {sorted(REDIRECT_STATUSES)}, "
+                f"got {self.redirect_status!r}"
+            )
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method in ("*", method.upper())) and fnmatch.fnmatchcase(path, self.path)
@@ -48,12 +79,38 @@ class FaultPlan:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What a hostile rule makes of the answer; the first matching rule that has one decides."""
+
+    body: str | None = None
+    body_bytes: int = HUGE_BODY_BYTES
+    drop_fields: tuple[str, ...] = ()
+    set_fields: tuple[tuple[str, Any], ...] = ()
+    redirect_to: str | None = None
+    redirect_status: int = 307
+
+    @classmethod
+    def of(cls, rule: FaultRule) -> Answer | None:
+        if not (rule.body or rule.drop_fields or rule.set_fields or rule.redirect_to):
+            return None
+        return cls(
+            body=rule.body,
+            body_bytes=rule.body_bytes,
+            drop_fields=tuple(rule.drop_fields),
+            set_fields=tuple(rule.set_fields.items()),
+            redirect_to=rule.redirect_to,
+            redirect_status=rule.redirect_status,
+        )
+
+
+@dataclass(frozen=True)
 class Decision:
     latency: float = 0.0
     error_status: int | None = None
     reset: bool = False
     outage: bool = False
-    task_duration: float | None = None  # None: the plan's task_duration
+    task_duration: float | None = None  # None: the plan's; math.inf: the task never ends
+    answer: Answer | None = None  # a hostile answer instead of (or made of) the real one
 
 
 _RULE_FIELDS = set(FaultRule.__dataclass_fields__)
@@ -108,6 +165,7 @@ class FaultInjector:
             if time.monotonic() < self.plan.outage_until:
                 return Decision(outage=True)
             latency, status, reset, duration = 0.0, None, False, None
+            answer: Answer | None = None
             for rule in list(self.plan.rules):
                 if not rule.matches(method, path):
                     continue
@@ -121,9 +179,15 @@ class FaultInjector:
                 if status is None and rule.error_rate and self._random.random() < rule.error_rate:
                     status = rule.error_status
                 if duration is None:
-                    duration = rule.task_duration
+                    duration = math.inf if rule.endless_task else rule.task_duration
+                if answer is None:
+                    answer = Answer.of(rule)
             return Decision(
-                latency=latency, error_status=status, reset=reset, task_duration=duration
+                latency=latency,
+                error_status=status,
+                reset=reset,
+                task_duration=duration,
+                answer=answer,
             )
 
     def task_fails(self) -> bool:

@@ -78,6 +78,11 @@ class SessionRegistry:
             self._sessions.clear()
             return count
 
+    def tokens(self) -> list[str]:
+        """Every live session ID: tests prove none of them shows up where it must not."""
+        with self._lock:
+            return list(self._sessions)
+
     def count(self) -> int:
         with self._lock:
             return len(self._sessions)

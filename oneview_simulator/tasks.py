@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import threading
 import time
 import uuid
@@ -70,7 +71,8 @@ class TaskEngine:
         on_start: Hook | None = None,
         on_end: Hook | None = None,
     ) -> dict[str, Any]:
-        """Create a task; run ``action`` after ``duration`` seconds (at once when 0)."""
+        """Create a task; run ``action`` after ``duration`` seconds (at once when 0, never when
+        infinite)."""
         task_id = str(uuid.uuid4())
         uri = f"{TASKS}/{task_id}"
         doc = _task_document(uri, name, resource, running=duration > 0)
@@ -93,6 +95,8 @@ class TaskEngine:
         if seconds <= 0:
             self._run(uri, action, fail_with, on_end)
             return
+        if math.isinf(seconds):
+            return  # an endless task (fault injection): Running until the appliance is reset
         timer = threading.Timer(seconds, self._run, (uri, action, fail_with, on_end))
         timer.daemon = True
         with self._lock:

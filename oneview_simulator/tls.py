@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -22,12 +23,27 @@ class ServerCertificate:
         return context
 
 
-def generate(hostnames: tuple[str, ...], directory: Path | None = None) -> ServerCertificate:
-    """A new CA and a leaf certificate valid for ``hostnames``, written as PEM files."""
+def generate(
+    hostnames: tuple[str, ...],
+    directory: Path | None = None,
+    *,
+    not_before: datetime.datetime | None = None,
+    not_after: datetime.datetime | None = None,
+) -> ServerCertificate:
+    """A new CA and a leaf certificate valid for ``hostnames``, written as PEM files.
+
+    ``not_before``/``not_after`` bound the leaf's validity (default: from now on, for years);
+    tests pass dates in the past or the future for an expired or not yet valid certificate.
+    """
     where = Path(directory or tempfile.mkdtemp(prefix="oneview-simulator-tls-"))
     where.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA(organization_name="OneView simulator CA")
-    leaf = ca.issue_cert(*hostnames, organization_name="OneView simulator")
+    leaf = ca.issue_cert(
+        *hostnames,
+        organization_name="OneView simulator",
+        not_before=not_before,
+        not_after=not_after,
+    )
     ca_file, cert_file, key_file = where / "ca.pem", where / "cert.pem", where / "key.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     leaf.private_key_pem.write_to_path(str(key_file))

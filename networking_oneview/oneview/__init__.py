@@ -12,6 +12,7 @@ from networking_oneview.oneview.errors import (
     OneViewTaskTimeout,
     OneViewTLSError,
     OneViewUnavailable,
+    OneViewUnexpectedResponse,
     OneViewVersionError,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "OneViewTaskError",
     "OneViewTaskTimeout",
     "OneViewUnavailable",
+    "OneViewUnexpectedResponse",
     "OneViewVersionError",
     "WriteOutcome",
 ]

@@ -17,7 +17,9 @@ module and uses only the parts listed before it:
 
 - ``settings``: ClientSettings, what to reach and how patiently;
 - ``forks``: per-process state a forked worker rebuilds (connections, lock, task slots);
-- ``transport``: one HTTP exchange over the pooled, verified session, failures typed;
+- ``transport``: one HTTP exchange over the pooled, verified session, failures typed, the body
+  capped and redirects refused;
+- ``documents``: answers checked before use (JSON, and the fields the client reads);
 - ``retries``: which failures are retried, how often and how far apart;
 - ``session``: version negotiation, login, one re-login after a 401, logout;
 - ``tasks``: waiting for tasks and the max_concurrent_tasks bound;

@@ -32,8 +32,10 @@ class OneViewError(Exception):
         self.status = status
         self.error_code = error_code
         self.details = details
-        self.recommended_actions = list(recommended_actions)
-        self.nested_errors = [dict(e) for e in nested_errors]
+        # The appliance's error body is read, not trusted: a string where a list belongs must
+        # not turn into a list of characters, nor a non-object into a crash while reporting.
+        self.recommended_actions = _strings(recommended_actions)
+        self.nested_errors = [dict(e) for e in _objects(nested_errors)]
         self.method = method
         self.path = path
 
@@ -114,6 +116,13 @@ class OneViewTLSError(OneViewError):
     """The appliance's certificate was not trusted or names another host. Never retried."""
 
 
+class OneViewUnexpectedResponse(OneViewError):
+    """The appliance answered something this client cannot use: a redirect, a body that is not
+    JSON or is over the size cap, a field missing or of the wrong type.  Never retried: the same
+    request gets the same answer.  Usually manager_url names a proxy or an old address rather
+    than the appliance, or the appliance runs a version this client does not know."""
+
+
 class OneViewVersionError(OneViewError):
     """The appliance and this client have no REST API version in common."""
 
@@ -125,13 +134,13 @@ class OneViewTaskError(OneViewError):
         self.task_uri: str | None = task.get("uri")
         self.task_name: str | None = task.get("name")
         self.task_state: str | None = task.get("taskState")
-        self.task_errors: list[dict[str, Any]] = [dict(e) for e in task.get("taskErrors") or []]
+        self.task_errors: list[dict[str, Any]] = [dict(e) for e in _objects(task.get("taskErrors"))]
         first = self.task_errors[0] if self.task_errors else {}
         message = (
             first.get("message") or task.get("taskStatus") or "the task failed with no message"
         )
         super().__init__(
-            message,
+            str(message),
             error_code=first.get("errorCode"),
             details=first.get("details"),
             recommended_actions=first.get("recommendedActions") or (),
@@ -192,3 +201,17 @@ def error_from_response(
         method=method,
         path=path,
     )
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of strings from an answer's list field; anything else is no list at all."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        return []
+    return [str(item) for item in value]
+
+
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of an answer's list-of-objects field; anything else is dropped."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from networking_oneview.oneview.documents import Reader
 from networking_oneview.oneview.paths import path_of
 from networking_oneview.oneview.session import Call, Session
 
@@ -70,10 +71,9 @@ class Pager:
         session = self._session
         while path:
             call = Call("GET", path, params=query)
-            page = (session.call(call) if retries else session.attempt(call)).body or {}
-            batch = page.get("members") or []
+            page = (session.call(call) if retries else session.attempt(call)).body
+            batch, next_uri = _page(Reader("GET", path), page)
             members.extend(batch)
-            next_uri = page.get("nextPageUri")
             if not next_uri or not batch:
                 break
             path, query = path_of(next_uri), None
@@ -100,3 +100,17 @@ class Pager:
                 matches[0].get("uri"),
             )
         return matches[0] if matches else None
+
+
+def _page(reader: Reader, page: Any) -> tuple[list[dict[str, Any]], str | None]:
+    """A listing page's members (objects, every one) and the URI of the next page, if any.
+
+    A page without ``members`` is an error, not an empty listing: read as empty, it would make
+    the driver think resources are gone and create them again.
+    """
+    document = reader.object(page, "the listing page")
+    members = reader.field(document, "members", list, what="the listing page")
+    for index, member in enumerate(members):
+        reader.object(member, f"member {index} of the listing page")
+    next_uri = reader.field(document, "nextPageUri", str, required=False, what="the listing page")
+    return members, next_uri

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from networking_oneview.oneview import paths, retries, versions
+from networking_oneview.oneview.documents import Reader
 from networking_oneview.oneview.errors import (
     OneViewAuthenticationError,
     OneViewError,
@@ -26,7 +25,7 @@ from networking_oneview.oneview.errors import (
 from networking_oneview.oneview.forks import ForkGuard
 from networking_oneview.oneview.paths import path_of
 from networking_oneview.oneview.settings import ClientSettings
-from networking_oneview.oneview.transport import Transport, json_body
+from networking_oneview.oneview.transport import Reply, Transport, json_body
 
 # The name the client's records had before it was split into modules: log filters keep working.
 LOG = logging.getLogger("networking_oneview.oneview.client")
@@ -39,6 +38,8 @@ class Answer:
     status: int
     headers: Mapping[str, str]
     body: Any
+    method: str = ""  # the request it answers, for errors about its body
+    path: str = ""
 
 
 @dataclass
@@ -80,35 +81,39 @@ class Session:
             with self._lock:
                 self._check_open()
                 if self._api_version is None:
-                    self._api_version = self._negotiate()
+                    self._api_version = self._negotiate(retried=True)
         return self._api_version
 
     def _check_open(self) -> None:
         if self._closed:
             raise OneViewError(f"the OneView client for {self._settings.manager_url} is closed")
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Reply:
         """One exchange at the negotiated version (set before any versioned request)."""
         return self._transport.send(method, path, api_version=self._api_version, **kwargs)
 
-    def _negotiate(self) -> int:
-        transport = self._transport
-        answer = retries.retrying(self._settings, "GET", paths.VERSION)(
-            transport.send, "GET", paths.VERSION
-        )
+    def _set_up(self, retried: bool, method: str, path: str, **kwargs: Any) -> Reply:
+        """A set-up exchange (version, login), with retries only when ``retried``.
+
+        Set-up inside ``attempt`` is already inside a request's retry loop; retrying there too
+        would multiply the attempts, and the time to give up on an appliance that never
+        answers, by max_retries + 1.
+        """
+        if not retried:
+            return self._send(method, path, **kwargs)
+        return retries.retrying(self._settings, method, path)(self._send, method, path, **kwargs)
+
+    def _negotiate(self, *, retried: bool) -> int:
+        # No X-API-Version on this one: none is known yet (self._api_version is None).
+        answer = self._set_up(retried, "GET", paths.VERSION)
         if answer.status_code >= 400:
             raise error_from_response(
                 answer.status_code, json_body(answer), method="GET", path=paths.VERSION
             )
-        data = json_body(answer) or {}
-        try:
-            current, minimum = int(data["currentVersion"]), int(data["minimumVersion"])
-        except (KeyError, TypeError, ValueError):
-            raise OneViewError(
-                "the appliance did not report currentVersion and minimumVersion",
-                method="GET",
-                path=paths.VERSION,
-            ) from None
+        reader = Reader("GET", paths.VERSION)
+        data = reader.object(reader.parse(answer.content, answer.status_code))
+        current = reader.field(data, "currentVersion", int)
+        minimum = reader.field(data, "minimumVersion", int)
         version = versions.negotiate(minimum, current, self._settings.api_version_cap)
         LOG.info(
             "OneView %s speaks API %d..%d; using X-API-Version %d",
@@ -119,7 +124,7 @@ class Session:
         )
         return version
 
-    def _login(self) -> str:
+    def _login(self, *, retried: bool) -> str:
         settings = self._settings
         body: dict[str, Any] = {
             "userName": settings.username,
@@ -128,14 +133,11 @@ class Session:
         }
         if settings.auth_login_domain:
             body["authLoginDomain"] = settings.auth_login_domain
-        response = retries.retrying(settings, "POST", paths.LOGIN_SESSIONS)(
-            self._send, "POST", paths.LOGIN_SESSIONS, body=body
-        )
-        data = json_body(response) or {}
+        response = self._set_up(retried, "POST", paths.LOGIN_SESSIONS, body=body)
         if response.status_code >= 400:
             error = error_from_response(
                 response.status_code,
-                data,
+                json_body(response),
                 method="POST",
                 path=paths.LOGIN_SESSIONS,
                 text=response.text,
@@ -149,7 +151,9 @@ class Session:
                 method="POST",
                 path=paths.LOGIN_SESSIONS,
             )
-        token = data.get("sessionID")
+        reader = Reader("POST", paths.LOGIN_SESSIONS)
+        data = reader.object(reader.parse(response.content, response.status_code))
+        token = reader.field(data, "sessionID", str)
         if not token:
             raise OneViewAuthenticationError(
                 "the appliance accepted the login but returned no sessionID",
@@ -157,6 +161,9 @@ class Session:
                 method="POST",
                 path=paths.LOGIN_SESSIONS,
             )
+        if not (token.isascii() and token.isprintable()) or " " in token:
+            # It goes into the Auth header of every request: no spaces, controls or non-ASCII.
+            raise reader.error("the sessionID is not a printable ASCII token")
         LOG.info("Logged in to OneView %s as %s", settings.manager_url, settings.username)
         return token
 
@@ -171,10 +178,11 @@ class Session:
             return token
         with self._lock:
             self._check_open()
+            # Called from attempt(), inside the request's retry loop: one try each.
             if self._api_version is None:
-                self._api_version = self._negotiate()
+                self._api_version = self._negotiate(retried=False)
             if self._token is None:
-                self._token = self._login()
+                self._token = self._login(retried=False)
             return self._token
 
     def _renew_session(self, stale: str) -> str:
@@ -183,7 +191,7 @@ class Session:
             self._check_open()
             if self._token in (stale, None):
                 self._token = None
-                self._token = self._login()
+                self._token = self._login(retried=False)
             return self._token
 
     def close(self) -> None:
@@ -226,16 +234,16 @@ class Session:
             )
             token = self._renew_session(token)
             response = self._send(call.method, call.path, token=token, **kwargs)
-        body = json_body(response)
         if response.status_code >= 400:
             raise error_from_response(
                 response.status_code,
-                body,
+                json_body(response),
                 method=call.method,
                 path=call.path,
                 text=response.text,
             )
-        return Answer(response.status_code, response.headers, body)
+        body = Reader(call.method, call.path).parse(response.content, response.status_code)
+        return Answer(response.status_code, response.headers, body, call.method, call.path)
 
     def call(self, call: Call, *, unsent_only: bool = False) -> Answer:
         """``attempt`` with the retries of ``retries.retrying`` (see there for ``unsent_only``)."""

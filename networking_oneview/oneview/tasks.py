@@ -17,6 +17,7 @@ from typing import Any
 from tenacity import RetryCallState, Retrying, retry_if_result, stop_after_delay, wait_exponential
 
 from networking_oneview.oneview import paths
+from networking_oneview.oneview.documents import Reader
 from networking_oneview.oneview.errors import OneViewTaskError, OneViewTaskTimeout
 from networking_oneview.oneview.forks import ForkGuard
 from networking_oneview.oneview.paths import path_of
@@ -93,7 +94,7 @@ class Tasks:
         body = answer.body if isinstance(answer.body, dict) else None
         task: dict[str, Any] | None = None
         if _is_task(body):
-            task = body
+            task = checked_task(Reader(answer.method, answer.path), body, "the write's task")
         else:
             location = answer.headers.get("Location") or ""
             if f"{paths.TASKS}/" in location:
@@ -115,8 +116,10 @@ class Tasks:
             uri, known = path_of(task_or_uri["uri"]), dict(task_or_uri)
         pending = [known] if known is not None else []
 
+        reader = Reader("GET", uri)
+
         def poll() -> dict[str, Any]:
-            return pending.pop() if pending else self._session.get(uri)
+            return pending.pop() if pending else checked_task(reader, self._session.get(uri))
 
         task = self.poller()(poll)
         if task.get("taskState") in TASK_FAILURE_STATES:
@@ -156,6 +159,22 @@ class Tasks:
             stop=stop_after_delay(budget),
             retry_error_callback=_task_timed_out,
         )
+
+
+def checked_task(reader: Reader, task: Any, what: str = "the task") -> dict[str, Any]:
+    """``task`` when it is a task document with the fields waiting for it reads.
+
+    A ``taskState`` that is not a string would never look final: without this check the
+    client would poll it until the deadline and report a timeout instead of the real fault.
+    """
+    document = reader.object(task, what)
+    reader.field(document, "uri", str, what=what)
+    reader.field(document, "taskState", str, what=what)
+    reader.field(document, "taskErrors", list, required=False, what=what)
+    resource = reader.field(document, "associatedResource", dict, required=False, what=what)
+    if resource is not None:
+        reader.field(resource, "resourceUri", str, required=False, what=f"{what}'s resource")
+    return dict(document)
 
 
 def _is_task(body: Mapping[str, Any] | None) -> bool:

@@ -6,17 +6,26 @@ client has full certificate checking and (connect, read) timeouts on every call,
 transport failure becomes a typed error.  Nothing here retries or logs in: ``retries`` decides
 what is sent again (``OneViewUnavailable.sent`` tells it whether a write may have arrived) and
 ``session`` adds the token and the API version.
+
+What comes back is bounded as well: a body is read only up to MAX_BODY_BYTES (a streamed answer
+that never ends costs at most that much memory), and a redirect is an error, never followed,
+so the password and the session token only ever go to manager_url.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.metadata
+import json
 import logging
 import os
 import re
 import socket
 import time
+import urllib.parse
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -26,6 +35,7 @@ from requests.adapters import HTTPAdapter
 from networking_oneview.oneview.errors import (
     OneViewTLSError,
     OneViewUnavailable,
+    OneViewUnexpectedResponse,
     error_from_response,
 )
 from networking_oneview.oneview.forks import ForkGuard
@@ -40,6 +50,25 @@ _TLS_SETUP = re.compile(
     r"NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT|SSLV3_ALERT|record layer failure",
     re.I,
 )
+
+
+# The largest answer body read, decompressed.  A OneView listing page is at most a few hundred
+# members (a few MB of server profiles); past this the answer is not one the client can use.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+_READ_CHUNK = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer, its body read whole (within MAX_BODY_BYTES) and the connection released."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
 
 
 @functools.cache
@@ -96,9 +125,7 @@ class Transport:
                 settings.manager_url,
                 "; tls_cacert_file is ignored" if settings.tls_cacert_file else "",
             )
-            # We warned once, loudly; urllib3 would warn again on every request.  (Process-wide:
-            # urllib3 has no per-pool switch, and only insecure clients need it.)
-            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+            quiet_insecure_warnings(settings.host)
             return False
         if settings.tls_cacert_file:
             if not os.path.isfile(settings.tls_cacert_file):
@@ -123,8 +150,9 @@ class Transport:
         token: str | None = None,
         api_version: int | None = None,
         timeout: tuple[float, float] | None = None,
-    ) -> requests.Response:
-        """One HTTP exchange, no retries. Transport failures and 5xx raise; 4xx are returned.
+    ) -> Reply:
+        """One HTTP exchange, no retries. Transport failures, redirects and 5xx raise; 4xx are
+        returned.
 
         ``api_version`` goes out as X-API-Version; None sends none (``GET /rest/version``, asked
         before a version is known).  4xx are returned because only the caller knows what they
@@ -145,11 +173,15 @@ class Transport:
                 params=params,
                 headers=headers,
                 timeout=timeout or self._timeout,
+                # Never: requests strips only ``Authorization`` on a redirect to another host,
+                # and OneView's token travels in ``Auth`` (a login's password in the body).
                 allow_redirects=False,
                 # Always per request: requests lets REQUESTS_CA_BUNDLE override a session-level
                 # verify (even verify=False), so the configured CA would silently be ignored.
                 verify=self._verify,
+                stream=True,  # read by _read_capped, which stops at MAX_BODY_BYTES
             )
+            reply = _read_capped(response, method, path)
         # Errors are raised "from None": requests' exceptions hold the prepared request, whose
         # headers and body carry the session token (and, for a login, the password).
         except requests.exceptions.SSLError as exc:
@@ -165,8 +197,11 @@ class Transport:
                 sent=False,
             ) from None
         except requests.exceptions.ReadTimeout:
+            # urllib3 reports a TLS handshake that stalls (bounded by connect_timeout) as a
+            # read timeout too, so both are named.
             raise _unavailable(
-                f"no answer within read_timeout={self._settings.read_timeout}s",
+                f"no answer within read_timeout={self._settings.read_timeout}s (or no TLS "
+                f"handshake within connect_timeout={self._settings.connect_timeout}s)",
                 method,
                 path,
                 sent=True,
@@ -182,18 +217,35 @@ class Transport:
             "OneView %s %s -> %s (%.0f ms)",
             method,
             path,
-            response.status_code,
+            reply.status_code,
             (time.monotonic() - started) * 1000,
         )
-        if response.status_code >= 500:
+        if 300 <= reply.status_code < 400:
+            raise self._redirect_error(reply, method, path)
+        if reply.status_code >= 500:
             raise error_from_response(
-                response.status_code,
-                json_body(response),
+                reply.status_code,
+                json_body(reply),
                 method=method,
                 path=path,
-                text=response.text,
+                text=reply.text,
             )
-        return response
+        return reply
+
+    def _redirect_error(self, reply: Reply, method: str, path: str) -> OneViewUnexpectedResponse:
+        """A redirect, not followed: say where it pointed (scheme and host only) and what to fix."""
+        target = urllib.parse.urlsplit(reply.headers.get("Location") or "")
+        host = target.hostname  # not netloc: a user:password@ in it must not be repeated
+        port = f":{target.port}" if host and target.port else ""
+        where = f"{target.scheme}://{host}{port}" if host else "the same host"
+        return OneViewUnexpectedResponse(
+            f"unexpected answer: a redirect to {where}, not followed (credentials go only to "
+            f"{self._settings.manager_url}). Set [oneview] manager_url to the address the "
+            f"appliance itself answers on, not a proxy or an old name.",
+            status=reply.status_code,
+            method=method,
+            path=path,
+        )
 
     def _tls_error(self, exc: Exception, method: str, path: str) -> OneViewTLSError:
         """A TLS failure no retry can fix, with the setting that fixes it."""
@@ -206,6 +258,12 @@ class Transport:
                 f"The appliance's certificate is not issued for {settings.host!r}: use in "
                 f"[oneview] manager_url a host name the certificate names (or reissue the "
                 f"certificate). tls_cacert_file only chooses which CA is trusted; "
+                f"allow_insecure_connections = True skips all checks (tests only)."
+            )
+        elif "expired" in reason.lower() or "not yet valid" in reason.lower():
+            hint = (
+                f"The appliance's certificate is outside its validity period: renew it on the "
+                f"appliance at {settings.host!r} (and check this host's clock). "
                 f"allow_insecure_connections = True skips all checks (tests only)."
             )
         elif found:
@@ -227,12 +285,52 @@ class Transport:
         )
 
 
-def json_body(response: requests.Response) -> Any:
+def quiet_insecure_warnings(host: str) -> None:
+    """Silence urllib3's InsecureRequestWarning for requests to ``host`` only.
+
+    An insecure client has warned once, loudly (``_verification``); urllib3 would warn again on
+    every request.  ``urllib3.disable_warnings`` would silence every unverified request of the
+    whole neutron-server process, including other libraries' to other hosts.  urllib3 has no
+    per-pool switch, but its warning names the host, so a filter matching that text silences
+    ours alone.  A filter, not ``warnings.catch_warnings``: that swaps the process-wide filter
+    list and is not thread-safe.  Registering the same filter again replaces it, so building
+    many clients adds one filter per appliance.
+    """
+    warnings.filterwarnings(
+        "ignore",
+        message=rf"Unverified HTTPS request is being made to host '{re.escape(host)}'",
+        category=urllib3.exceptions.InsecureRequestWarning,
+    )
+
+
+def _read_capped(response: requests.Response, method: str, path: str) -> Reply:
+    """Read the streamed body up to MAX_BODY_BYTES; past it drop the connection and refuse."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(_READ_CHUNK):
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise OneViewUnexpectedResponse(
+                    f"unexpected answer: HTTP {response.status_code} with a body over "
+                    f"{MAX_BODY_BYTES // (1024 * 1024)} MiB; stopped reading it",
+                    status=response.status_code,
+                    method=method,
+                    path=path,
+                )
+            chunks.append(chunk)
+    except BaseException:
+        response.close()  # half-read: the connection cannot be reused
+        raise
+    return Reply(response.status_code, response.headers, b"".join(chunks))
+
+
+def json_body(reply: Reply) -> Any:
     """The answer's JSON document, or None when it is empty or not JSON (an HTML error page)."""
-    if not response.content:
+    if not reply.content:
         return None
     try:
-        return response.json()
+        return json.loads(reply.content)
     except ValueError:
         return None
 

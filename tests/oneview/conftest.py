@@ -14,6 +14,7 @@ import pytest
 
 from networking_oneview.oneview import ClientSettings, OneViewClient
 from oneview_simulator.server import SimulatorServer
+from oneview_simulator.trap import Trap
 
 USERNAME = "Administrator"
 # Distinctive, so a test can prove it never shows up in logs, reprs or errors.
@@ -27,6 +28,12 @@ FAST = {
     "connect_timeout": 5,
     "read_timeout": 10,
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "hostile: hostile OneView answers and TLS identities (pytest -m hostile)"
+    )
 
 
 @pytest.fixture
@@ -119,3 +126,10 @@ def inject(sim: SimulatorServer) -> Callable[..., None]:
         sim.appliance.faults.configure({"rules": [rule] if rule else [], "seed": 1, **plan})
 
     return configure
+
+
+@pytest.fixture
+def trap() -> Iterator[Trap]:
+    """Another host: a TCP listener that records what reaches it and never answers."""
+    with Trap() as listener:
+        yield listener
