@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import socket
 import ssl
 import urllib.parse
 from collections.abc import Iterable
@@ -309,7 +310,18 @@ def client_settings(group: Any) -> Any:
         max_polling_attempts=group.max_polling_attempts,
         polling_interval=group.polling_interval,
         max_concurrent_tasks=group.max_concurrent_tasks,
+        controller=controller_name(),
     )
+
+
+def controller_name() -> str:
+    """This controller's name: Neutron's ``[DEFAULT] host`` (what operators set per host, and
+    what a container's own host name is not), else the machine's host name."""
+    try:
+        name = cfg.CONF.host
+    except (cfg.NoSuchOptError, cfg.NotInitializedError, AttributeError):
+        name = None
+    return name if isinstance(name, str) and name.strip() else socket.gethostname()
 
 
 def check_cacert_file(value: str | None) -> str | None:

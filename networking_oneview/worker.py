@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import socket
 import threading
 import uuid
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from typing import Any
 from neutron_lib import context as n_context
 from neutron_lib import worker as n_worker
 
+from networking_oneview.conf import controller_name
 from networking_oneview.db import models
 from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewError
@@ -249,9 +249,10 @@ class WorkRunner:
 
 
 def default_holder() -> str:
-    """host:pid:random, cut to fit the lease column whatever the host name's length."""
+    """host:pid:random (host: Neutron's ``[DEFAULT] host``), cut to fit the lease column
+    whatever the host name's length."""
     suffix = f":{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    return socket.gethostname()[: HOLDER_LENGTH - len(suffix)] + suffix
+    return controller_name()[: HOLDER_LENGTH - len(suffix)] + suffix
 
 
 def enqueue_everything(context: Any) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.galera import GaleraCluster, galera_cluster
-from tools.neutron_api import NeutronAPI, OneViewTarget
+from tools.neutron_api import PROJECT_ID, NeutronAPI, OneViewTarget
 
 HOSTS = 3
 
@@ -73,4 +73,13 @@ def three_controllers(
             )
             stack.enter_context(host)
             cloud.hosts.append(host)
+        for host in cloud.hosts:
+            first_write(host)
         yield cloud
+
+
+def first_write(host: NeutronAPI) -> None:
+    """One write through the host's API before any test traffic: Neutron's policy engine loads
+    on the first request, and several first requests at once can be refused 403 while it does."""
+    conn = host.connection()
+    conn.network.delete_network(conn.network.create_network(name="warm-up", project_id=PROJECT_ID))

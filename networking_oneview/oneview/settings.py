@@ -32,6 +32,7 @@ class ClientSettings:
     polling_interval: float = 2.0
     max_concurrent_tasks: int = 8  # writes whose tasks this client keeps in flight at once
     pool_maxsize: int | None = None  # keep-alive connections; see connection_pool_size
+    controller: str | None = None  # this host's name in the User-Agent; None: the machine's
 
     def __post_init__(self) -> None:
         parsed = urllib.parse.urlsplit(self.manager_url or "")

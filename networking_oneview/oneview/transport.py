@@ -79,10 +79,12 @@ def _package_version() -> str:
         return "unknown"
 
 
-def user_agent() -> str:
+def user_agent(host: str | None = None) -> str:
     """``networking-oneview/VERSION (HOST; pid PID)``: OneView's audit log and a proxy's access
-    log then name the host and process that made a change, not just the user."""
-    return f"networking-oneview/{_package_version()} ({socket.gethostname()}; pid {os.getpid()})"
+    log then name the host (Neutron's ``[DEFAULT] host`` when given, else the machine's name)
+    and process that made a change, not just the user."""
+    name = host or socket.gethostname()
+    return f"networking-oneview/{_package_version()} ({name}; pid {os.getpid()})"
 
 
 class Transport:
@@ -107,7 +109,8 @@ class Transport:
             pool_connections=1, pool_maxsize=self._settings.connection_pool_size, max_retries=0
         )
         http.mount("https://", adapter)
-        http.headers.update({"Accept": "application/json", "User-Agent": user_agent()})
+        agent = user_agent(self._settings.controller)
+        http.headers.update({"Accept": "application/json", "User-Agent": agent})
         return http
 
     def _rebuild_session(self) -> None:

@@ -121,3 +121,13 @@ def test_version_is_unknown_when_the_package_is_not_installed(monkeypatch):
         assert transport.user_agent().startswith("networking-oneview/unknown (")
     finally:
         transport._package_version.cache_clear()
+
+
+def test_the_host_is_the_controller_name_the_settings_give(recorder, sim_server):
+    client = OneViewClient(
+        settings_for(sim_server, manager_url=recorder.url, controller="controller-3")
+    )
+    client.get("/rest/version")
+    client.close()
+
+    assert f"(controller-3; pid {os.getpid()})" in recorder.agents[-1]
