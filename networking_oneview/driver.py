@@ -29,9 +29,10 @@ from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewError
 from networking_oneview.port_profile import BindingProfileError, has_links
 from networking_oneview.port_profile import parse as parse_profile
+from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import Inventory, SiteCache
 from networking_oneview.reconcile.desired import DRIVER_NAME
-from networking_oneview.reconcile.inventory import ServerNotFound
+from networking_oneview.reconcile.inventory import Nic, ServerNotFound
 from networking_oneview.reconcile.reconcilers import build_registry, settings_from
 from networking_oneview.reconcile.server_records import PROVISIONING_ENTITY
 from networking_oneview.topology import read_topology
@@ -40,7 +41,12 @@ from networking_oneview.worker import BackgroundRunner, OneViewWorker, WorkRunne
 LOG = logging.getLogger(__name__)
 
 SERVED_TYPES = (n_const.TYPE_VLAN, n_const.TYPE_FLAT)
+
 _BINDING_KEYS = (portbindings.HOST_ID, portbindings.VIF_TYPE, portbindings.PROFILE, "mac_address")
+
+
+class NicInUse(LookupError):
+    """The NIC a port's link names already carries another port bound by this driver."""
 
 
 class OneViewMechanismDriver(api.MechanismDriver):
@@ -220,9 +226,10 @@ class OneViewMechanismDriver(api.MechanismDriver):
             return
         try:
             request = parse_profile(profile, port.get("mac_address"))
-            for link in request.links:
-                self._check_link(link, request.mac)
-        except (BindingProfileError, ServerNotFound) as error:
+            nics = [self._check_link(link, request.mac) for link in request.links]
+            check_distinct(nics)
+            self._check_free(context.plugin_context, port["id"], nics)
+        except (BindingProfileError, ServerNotFound, NicInUse) as error:
             LOG.error(
                 "Not binding port %s (device %s): %s", port["id"], port.get("device_id"), error
             )
@@ -241,13 +248,13 @@ class OneViewMechanismDriver(api.MechanismDriver):
             segment[api.PHYSICAL_NETWORK],
         )
 
-    def _check_link(self, link: Any, mac: str) -> None:
+    def _check_link(self, link: Any, mac: str) -> Nic:
         """Refuse links OneView says are wrong.  If OneView cannot answer now, bind only a NIC
         the last inventory knows: a deploy started during an outage then completes when OneView
         is back, and a MAC that belongs to no OneView server is never claimed (another mechanism
         driver may serve it)."""
         try:
-            self.inventory.locate(link, mac)
+            return self.inventory.locate(link, mac)
         except OneViewError as error:
             known = self.inventory.last_known
             if known is None:
@@ -265,6 +272,24 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 mac,
                 nic.hardware_uri,
             )
+            return nic
+
+    @staticmethod
+    def _check_free(context: Any, port_id: str, nics: list[Nic]) -> None:
+        """A NIC carries one port: refuse a port naming a NIC that another port bound by this
+        driver holds, so a stray or hostile port cannot take over a deployed server's NIC (the
+        reconciler would give the NIC to one of the two, by port id).  Ironic deletes or
+        unbinds a port before it binds the next one on the same NIC, so its flips pass."""
+        for nic in nics:
+            records = ports_db.ports(context, server_hardware_uri=nic.hardware_uri)
+            others = nic_holders(records, nic, port_id)
+            bound = sorted(p.port_id for p in desired.bound_ports(context, port_ids=others))
+            if bound:
+                raise NicInUse(
+                    f"NIC {nic.oneview_port!r} of server hardware {nic.hardware_uri} already "
+                    f"carries port {bound[0]}; a NIC carries one port, so unbind or delete "
+                    "that port first"
+                )
 
     def _serves(self, segment: dict[str, Any]) -> bool:
         network_type = segment.get(api.NETWORK_TYPE)
@@ -278,6 +303,31 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def _kick(self) -> None:
         if self.background is not None:
             self.background.kick()
+
+
+def check_distinct(nics: list[Nic]) -> None:
+    """Links that resolve to the same NIC (one names it, another finds it by the MAC) would
+    give it two connections: refuse, naming both entries."""
+    seen: dict[Nic, int] = {}
+    for index, nic in enumerate(nics):
+        if nic in seen:
+            raise BindingProfileError(
+                f"binding:profile.local_link_information[{index}] designates NIC "
+                f"{nic.oneview_port!r} of server hardware {nic.hardware_uri}, as entry "
+                f"[{seen[nic]}] does; list each NIC once"
+            )
+        seen[nic] = index
+
+
+def nic_holders(records: list[ports_db.PortRecord], nic: Nic, port_id: str) -> list[str]:
+    """The ports other than ``port_id`` whose record places them on ``nic``."""
+    return sorted(
+        r.port_id
+        for r in records
+        if r.port_id != port_id
+        and r.server_hardware_uri == nic.hardware_uri
+        and any(n.nic == nic.oneview_port for n in r.nics)
+    )
 
 
 def _binding_view(port: dict[str, Any] | None, levels: list[dict[str, Any]] | None) -> str:

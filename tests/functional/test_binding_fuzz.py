@@ -155,6 +155,8 @@ switch_infos = st.one_of(
     switch_info_objects,
     switch_info_objects.map(lambda d: json.dumps(d, default=lambda r: f"<{r.name}>")),
     st.sampled_from(["{oops", "switch-17", "[1, 2]", '"{}"', "{}", "{" + " " * 3000 + "}"]),
+    # deeply nested JSON text, short enough for the size limit
+    st.integers(min_value=20, max_value=1020).map(lambda n: '{"a":' + "[" * n + "]" * n + "}"),
     json_values,
 )
 link_entries = st.one_of(
@@ -195,6 +197,9 @@ profiles = st.one_of(
     ),
     json_values.map(lambda v: {"local_link_information": v}),
 )
+#: the fuzzed port's network: the neighbour's, or the mapped flat provisioning network (where
+#: the neighbour's own MAC is not refused by Neutron as a duplicate)
+networks = st.sampled_from(["tenant", "provisioning"])
 structured_profiles = st.one_of(
     link_lists.map(lambda links: {"local_link_information": links}),
     link_lists.map(lambda links: {"local_link_information": links, "extra": "x"}),
@@ -294,6 +299,10 @@ class FuzzCase(PortTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.neighbour = self.bind(nic=NEIGHBOUR_NIC)
+        self.networks = {
+            "tenant": self.tenant,
+            "provisioning": self.make_flat_network("prov", name="provisioning"),
+        }
         self.reconcile()
         assert self.show_port(self.neighbour["id"])["status"] == "ACTIVE"
         blade_id = self.hardware(BLADE_OFF)["uri"].rsplit("/", 1)[-1]
@@ -329,13 +338,16 @@ class FuzzCase(PortTestCase):
         }
 
     def neighbour_view(self) -> tuple[Any, ...]:
+        """The good port as Neutron shows it, its connection, and who holds its NIC."""
         port = self.show_port(self.neighbour["id"])
         [connection] = [c for c in self.ours_on(BLADE_OFF) if c["portId"] == NEIGHBOUR_NIC]
+        claim = self.claims_of(BLADE_OFF)[NEIGHBOUR_NIC]
         return (
             port["status"],
             port[portbindings.VIF_TYPE],
             port[portbindings.PROFILE],
             json.dumps(connection, sort_keys=True),
+            claim.port_id,
         )
 
     def neutron_view(self) -> tuple[Any, ...]:
@@ -365,10 +377,12 @@ class FuzzCase(PortTestCase):
 
 
 class TestBindingProfileFuzz(FuzzCase):
-    def create_port(self, profile: Any, mac: Any) -> tuple[int, dict[str, Any] | None]:
+    def create_port(
+        self, network: str, profile: Any, mac: Any
+    ) -> tuple[int, dict[str, Any] | None]:
         response = self._create_port(
             self.fmt,
-            self.tenant["id"],
+            self.networks[network]["id"],
             is_service=True,
             arg_list=(
                 portbindings.HOST_ID,
@@ -388,7 +402,7 @@ class TestBindingProfileFuzz(FuzzCase):
         body = self.deserialize(self.fmt, response) if response.status_int < 300 else None
         return response.status_int, (body or {}).get("port")
 
-    def one_port(self, name: str, profile: Any, mac: Any) -> None:
+    def one_port(self, name: str, network: str, profile: Any, mac: Any) -> None:
         """Create a port with this profile, apply, delete, apply; check it on the way."""
         profile, mac = resolve(profile, self.known), resolve(mac, self.known)
         before, neighbour, neutron = (
@@ -399,7 +413,7 @@ class TestBindingProfileFuzz(FuzzCase):
         port = None
         with recorded() as records:
             try:
-                status, port = self.create_port(profile, mac)
+                status, port = self.create_port(network, profile, mac)
                 result = outcome(status, port)
                 FIGURES[name][result] += 1
                 assert status < 500, f"the API answered {status}"
@@ -416,12 +430,12 @@ class TestBindingProfileFuzz(FuzzCase):
         assert self.neutron_view() == neutron
 
     @settings(FUZZ, max_examples=60)
-    @given(profile=profiles, mac=macs)
-    def test_any_json_as_binding_profile(self, profile: Any, mac: Any) -> None:
-        self.one_port("binding:profile (any JSON)", profile, mac)
+    @given(network=networks, profile=profiles, mac=macs)
+    def test_any_json_as_binding_profile(self, network: str, profile: Any, mac: Any) -> None:
+        self.one_port("binding:profile (any JSON)", network, profile, mac)
 
     @settings(FUZZ, max_examples=80)
-    @given(profile=structured_profiles, mac=macs)
+    @given(network=networks, profile=structured_profiles, mac=macs)
     @example(  # a second port naming the neighbour's NIC
         profile={
             "local_link_information": [
@@ -429,9 +443,12 @@ class TestBindingProfileFuzz(FuzzCase):
             ]
         },
         mac=Ref("mac"),
+        network="tenant",
     )
-    def test_structured_but_wrong_local_link_information(self, profile: Any, mac: Any) -> None:
-        self.one_port("local_link_information (structured)", profile, mac)
+    def test_structured_but_wrong_local_link_information(
+        self, network: str, profile: Any, mac: Any
+    ) -> None:
+        self.one_port("local_link_information (structured)", network, profile, mac)
 
 
 class TestProviderAttributeFuzz(FuzzCase):
@@ -481,3 +498,42 @@ class TestProviderAttributeFuzz(FuzzCase):
 
     def show_network(self) -> dict[str, Any]:
         return self._show("networks", self.tenant["id"], as_admin=True)["network"]
+
+
+class TestNicInUse(FuzzCase):
+    """What the fuzzing found: a second port naming a NIC that a bound port holds used to be
+    bound too, and the reconciler then gave the NIC to whichever port id sorted last."""
+
+    def test_a_port_naming_the_neighbours_nic_is_not_bound_and_says_why(self):
+        before, neighbour, _ = self.snapshot()
+        info = {"server_hardware_id": self.known["blade_id"]}
+        profile = {"local_link_information": [{"port_id": NEIGHBOUR_NIC, "switch_info": info}]}
+        with self.assertLogs("networking_oneview.driver", level="ERROR") as logs:
+            port = self.port_with_profile(self.tenant["id"], self.known["mac"], profile)
+        assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_BINDING_FAILED
+        self.reconcile()
+        line = " ".join(logs.output)
+        assert port["id"] in line
+        assert f"NIC 'Mezz 3:2-a' of server hardware {self.hardware(BLADE_OFF)['uri']}" in line
+        assert f"already carries port {self.neighbour['id']}" in line
+        self.check_unchanged(before, neighbour)
+
+    def test_the_same_nic_by_mac_on_another_network_is_refused_too(self):
+        before, neighbour, _ = self.snapshot()
+        with self.assertLogs("networking_oneview.driver", level="ERROR") as logs:
+            port = self.baremetal_port(
+                self.networks["provisioning"]["id"], self.known["neighbour_mac"]
+            )
+        assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_BINDING_FAILED
+        self.reconcile()
+        assert f"already carries port {self.neighbour['id']}" in " ".join(logs.output)
+        self.check_unchanged(before, neighbour)
+
+    def test_after_the_holder_is_deleted_the_nic_can_be_bound_again(self):
+        """Ironic's flip: delete the port, then bind the next one on the same NIC."""
+        self._delete("ports", self.neighbour["id"], as_admin=True)
+        port = self.baremetal_port(self.networks["provisioning"]["id"], self.known["neighbour_mac"])
+        assert port[portbindings.VIF_TYPE] == portbindings.VIF_TYPE_OTHER
+        self.reconcile()
+        assert self.show_port(port["id"])["status"] == "ACTIVE"
+        assert self.claims_of(BLADE_OFF)[NEIGHBOUR_NIC].port_id == port["id"]
