@@ -280,15 +280,16 @@ class OneViewMechanismDriver(api.MechanismDriver):
         driver holds, so a stray or hostile port cannot take over a deployed server's NIC (the
         reconciler would give the NIC to one of the two, by port id).  Ironic deletes or
         unbinds a port before it binds the next one on the same NIC, so its flips pass."""
-        for nic in nics:
+        for index, nic in enumerate(nics):
             records = ports_db.ports(context, server_hardware_uri=nic.hardware_uri)
             others = nic_holders(records, nic, port_id)
             bound = sorted(p.port_id for p in desired.bound_ports(context, port_ids=others))
             if bound:
                 raise NicInUse(
-                    f"NIC {nic.oneview_port!r} of server hardware {nic.hardware_uri} already "
-                    f"carries port {bound[0]}; a NIC carries one port, so unbind or delete "
-                    "that port first"
+                    f"binding:profile.local_link_information[{index}] designates NIC "
+                    f"{nic.oneview_port!r} of server hardware {nic.hardware_uri}, which already "
+                    f"carries port {bound[0]}; a NIC carries one port, so unbind or delete that "
+                    "port first"
                 )
 
     def _serves(self, segment: dict[str, Any]) -> bool:

@@ -608,8 +608,8 @@ class TestNicInUse(FuzzCase):
         self.reconcile()
         line = " ".join(logs.output)
         assert port["id"] in line
-        assert f"NIC 'Mezz 3:2-a' of server hardware {self.hardware(BLADE_OFF)['uri']}" in line
-        assert f"already carries port {self.neighbour['id']}" in line
+        assert "local_link_information[0] designates NIC 'Mezz 3:2-a' of server hardware" in line
+        assert f"{self.blade_uri}, which already carries port {self.neighbour['id']}" in line
         self.check_unchanged(before, neighbour)
 
     def test_the_same_nic_by_mac_on_another_network_is_refused_too(self):
