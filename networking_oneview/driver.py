@@ -17,7 +17,7 @@ from neutron.conf.plugins.ml2.drivers import driver_type
 from neutron.db import provisioning_blocks
 from neutron_lib import constants as n_const
 from neutron_lib import exceptions as n_exc
-from neutron_lib.api.definitions import portbindings
+from neutron_lib.api.definitions import portbindings, provider_net
 from neutron_lib.callbacks import resources
 from neutron_lib.plugins.ml2 import api
 from oslo_config import cfg
@@ -160,7 +160,25 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 )
 
     def update_network_precommit(self, context: Any) -> None:
+        self._refuse_vlan_change(context)
         self._record_network(context)
+
+    def _refuse_vlan_change(self, context: Any) -> None:
+        """Neutron lets an admin change the segmentation id of a network without bound ports,
+        in place (same segment); the OneView network is made per segment and VLAN and is not
+        re-tagged, so OneView would keep carrying the old VLAN.  Refuse, saying what to do."""
+        change = segmentation_change(context.original, context.current)
+        if change is None or not self._maps(context.network_segments):
+            return
+        old, new = change
+        raise n_exc.InvalidInput(
+            error_message=(
+                f"provider:segmentation_id {_short(new)} (was {old}): network "
+                f"{context.current['id']} is mapped to OneView, and networking-oneview cannot "
+                "move a mapped network to another VLAN; expected the current segmentation id. "
+                "Create a network with the new VLAN and move the ports to it."
+            )
+        )
 
     def delete_network_precommit(self, context: Any) -> None:
         self._record_network(context)
@@ -304,6 +322,21 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def _kick(self) -> None:
         if self.background is not None:
             self.background.kick()
+
+
+def segmentation_change(original: Any, current: Any) -> tuple[Any, Any] | None:
+    """(old, new) when an update changes a single-segment network's segmentation id."""
+    key = provider_net.SEGMENTATION_ID
+    old = (original or {}).get(key)
+    new = (current or {}).get(key)
+    if old is None or old == new:
+        return None
+    return old, new
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_distinct(nics: list[Nic]) -> None:

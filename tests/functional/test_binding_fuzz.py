@@ -631,3 +631,30 @@ class TestNicInUse(FuzzCase):
         self.reconcile()
         assert self.show_port(port["id"])["status"] == "ACTIVE"
         assert self.claims_of(BLADE_OFF)[NEIGHBOUR_NIC].port_id == port["id"]
+
+
+class TestVlanChange(PortTestCase):
+    """What probing provider updates found: Neutron changes a segmentation id in place, the
+    OneView network (per segment) was not re-tagged, and OneView kept carrying the old VLAN."""
+
+    def update(self, network_id: str, vlan: Any) -> Any:
+        body = {"network": {"provider:segmentation_id": vlan}}
+        request = self.new_update_request("networks", body, network_id, as_admin=True)
+        return request.get_response(self.api)
+
+    def test_moving_a_mapped_network_to_another_vlan_is_refused_saying_why(self):
+        network = self.make_vlan_network(vlan=50, name="n50")
+        self.reconcile()
+        before = sorted((n["name"], n["vlanId"]) for n in self.ours())
+        response = self.update(network["id"], 60)
+        assert response.status_int == 400
+        message = response.json["NeutronError"]["message"]
+        assert "provider:segmentation_id 60 (was 50)" in message
+        assert f"network {network['id']} is mapped to OneView" in message
+        assert "expected the current segmentation id" in message
+        self.reconcile()
+        assert sorted((n["name"], n["vlanId"]) for n in self.ours()) == before
+
+    def test_a_network_not_mapped_to_oneview_may_change_its_vlan(self):
+        other = self.make_vlan_network(vlan=250, name="unmapped", physnet="physnet2")
+        assert self.update(other["id"], 260).status_int == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from networking_oneview.db.ports import ACTIVE, WAITING, PortNic, PortRecord
-from networking_oneview.driver import check_distinct, nic_holders
+from networking_oneview.driver import check_distinct, nic_holders, segmentation_change
 from networking_oneview.port_profile import BindingProfileError
 from networking_oneview.reconcile.inventory import Nic
 
@@ -46,3 +46,18 @@ def test_holders_are_the_other_ports_recorded_on_that_nic_of_that_server():
 
 def test_a_port_does_not_hold_its_own_nic_against_itself():
     assert nic_holders([record("p", "Mezz 3:1-a")], Nic(SH, "Mezz 3:1-a"), "p") == []
+
+
+@pytest.mark.parametrize(
+    ("original", "current", "change"),
+    [
+        ({"provider:segmentation_id": 50}, {"provider:segmentation_id": 60}, (50, 60)),
+        ({"provider:segmentation_id": 50}, {"provider:segmentation_id": "x"}, (50, "x")),
+        ({"provider:segmentation_id": 50}, {"provider:segmentation_id": 50}, None),
+        ({"provider:segmentation_id": None}, {"provider:segmentation_id": None}, None),
+        ({}, {"segments": [{"provider:segmentation_id": 7}]}, None),  # multi-segment
+        (None, {"provider:segmentation_id": 60}, None),  # a create: nothing to compare
+    ],
+)
+def test_segmentation_change(original, current, change):
+    assert segmentation_change(original, current) == change
