@@ -475,12 +475,12 @@ class TestBindingProfileFuzz(FuzzCase):
         self.check_unchanged(before, neighbour)
         assert self.neutron_view() == neutron
 
-    @settings(FUZZ, max_examples=50)
+    @settings(FUZZ, max_examples=40)
     @given(network=networks, profile=profiles, mac=macs)
     def test_any_json_as_binding_profile(self, network: str, profile: Any, mac: Any) -> None:
         self.one_port("binding:profile (any JSON)", network, profile, mac)
 
-    @settings(FUZZ, max_examples=70)
+    @settings(FUZZ, max_examples=60)
     @given(network=networks, profile=structured_profiles, mac=macs)
     @example(  # a second port naming the neighbour's NIC
         profile={
@@ -514,7 +514,7 @@ class TestProfileUpdateFuzz(FuzzCase):
         )
         return request.get_response(self.api)
 
-    @settings(FUZZ, max_examples=20)
+    @settings(FUZZ, max_examples=15)
     @given(profile=profiles | structured_profiles)
     def test_hostile_profile_update(self, profile: Any) -> None:
         profile = resolve(profile, self.known)
@@ -543,7 +543,7 @@ class TestProfileUpdateFuzz(FuzzCase):
 
 
 class TestProviderAttributeFuzz(FuzzCase):
-    @settings(FUZZ, max_examples=50)
+    @settings(FUZZ, max_examples=40)
     @given(body=provider_bodies)
     @example(body={"segments": [{"provider:network_type": ["vlan"]}]})
     @example(body={"provider:network_type": "vxlan", "provider:segmentation_id": 2**63})
@@ -624,7 +624,7 @@ class TestProviderUpdateFuzz(FuzzCase):
         network = directory.get_plugin().get_network(self.admin, network_id)
         return {k: network.get(k) for k in PROVIDER_KEYS}
 
-    @settings(FUZZ, max_examples=30)
+    @settings(FUZZ, max_examples=25)
     @given(network=st.sampled_from(["tenant", "spare"]), body=segment)
     @example(network="spare", body={"provider:segmentation_id": 60})
     def test_provider_attribute_updates(self, network: str, body: dict[str, Any]) -> None:
