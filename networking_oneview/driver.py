@@ -27,7 +27,7 @@ from networking_oneview.db import networks as networks_db
 from networking_oneview.db import ports as ports_db
 from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewError
-from networking_oneview.port_profile import BindingProfileError, has_links
+from networking_oneview.port_profile import BindingProfileError, has_links, missing_links
 from networking_oneview.port_profile import parse as parse_profile
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import Inventory, SiteCache
@@ -234,13 +234,15 @@ class OneViewMechanismDriver(api.MechanismDriver):
         if port.get(portbindings.VNIC_TYPE) != portbindings.VNIC_BAREMETAL:
             return
         profile = port.get(portbindings.PROFILE)
-        if not has_links(profile):
-            return
         segment = next(
             (s for s in context.segments_to_bind if self._serves(s)),
             None,
         )
         if segment is None:
+            return
+        if not has_links(profile):
+            # Not an error: another mechanism driver may bind bare-metal ports without links.
+            LOG.info("Not binding port %s: %s", port["id"], missing_links(profile))
             return
         try:
             request = parse_profile(profile, port.get("mac_address"))

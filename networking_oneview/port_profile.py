@@ -74,6 +74,18 @@ def has_links(profile: Any) -> bool:
     return isinstance(profile, dict) and bool(profile.get("local_link_information"))
 
 
+def missing_links(profile: Any) -> str:
+    """Why a profile is not ours, for the log line of a port left to other drivers."""
+    if not isinstance(profile, dict):
+        what = f"binding:profile {_short(profile)} is not an object"
+    elif "local_link_information" not in profile:
+        what = "binding:profile has no local_link_information"
+    else:
+        links = profile["local_link_information"]
+        what = f"binding:profile.local_link_information is {_short(links)}"
+    return f"{what}; expected a non-empty list of links naming a OneView server NIC"
+
+
 def parse(profile: Any, mac_address: Any) -> PortRequest:
     """The port's MAC and links; raise BindingProfileError on anything malformed."""
     if not isinstance(profile, dict):

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from networking_oneview.port_profile import BindingProfileError, Link, has_links, parse, parse_bool
+from networking_oneview.port_profile import (
+    BindingProfileError,
+    Link,
+    has_links,
+    missing_links,
+    parse,
+    parse_bool,
+)
 
 MAC = "AA:bb:CC:00:11:22"
 SH = "30303437-3933-4d32-3230-313130304752"
@@ -136,3 +143,20 @@ def test_repeated_entry_names_both_entries():
     message = str(caught.value)
     assert "local_link_information[2] names the same server NIC as entry [0]" in message
     assert "port_id 'Mezz 3:1-a'" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [
+        (None, "binding:profile None is not an object"),
+        ("x" * 200, "binding:profile 'xxxxxxxx"),
+        ({}, "binding:profile has no local_link_information"),
+        ({"local_link_information": []}, "binding:profile.local_link_information is []"),
+        ({"local_link_information": 0}, "binding:profile.local_link_information is 0"),
+    ],
+)
+def test_why_a_profile_without_links_is_left_to_other_drivers(value, needle):
+    message = missing_links(value)
+    assert needle in message
+    assert message.endswith("expected a non-empty list of links naming a OneView server NIC")
+    assert len(message) < 200
