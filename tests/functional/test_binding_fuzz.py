@@ -94,10 +94,19 @@ class Ref:
     name: str
 
 
+@dataclass(frozen=True)
+class JsonText:
+    """``switch_info`` written as a JSON string (as the 1.x docs said), its Refs resolved first."""
+
+    value: Any
+
+
 def resolve(value: Any, known: dict[str, Any]) -> Any:
-    """``value`` with every Ref replaced by what it names."""
+    """``value`` with every Ref replaced by what it names, every JsonText by its text."""
     if isinstance(value, Ref):
         return known[value.name]
+    if isinstance(value, JsonText):
+        return json.dumps(resolve(value.value, known))
     if isinstance(value, dict):
         return {k: resolve(v, known) for k, v in value.items()}
     if isinstance(value, list):
@@ -159,24 +168,25 @@ switch_info_objects = st.fixed_dictionaries(
 switch_infos = st.one_of(
     st.none(),
     switch_info_objects,
-    switch_info_objects.map(lambda d: json.dumps(d, default=lambda r: f"<{r.name}>")),
+    switch_info_objects.map(JsonText),
     st.sampled_from(["{oops", "switch-17", "[1, 2]", '"{}"', "{}", "{" + " " * 3000 + "}"]),
     # deeply nested JSON text, short enough for the size limit
     st.integers(min_value=20, max_value=1020).map(lambda n: '{"a":' + "[" * n + "]" * n + "}"),
     json_values,
+)
+good_switch_info = st.fixed_dictionaries(
+    {},
+    optional={
+        "server_hardware_id": st.just(Ref("blade_id")),
+        "bootable": st.sampled_from([True, False, "true", "0"]),
+    },
 )
 #: a link that binds (to FUZZ_NIC, found by name or by the port's MAC), to mix with bad ones
 good_links = st.fixed_dictionaries(
     {
         "switch_id": st.just("01:23:45:67:89:ab"),
         "port_id": st.sampled_from([FUZZ_NIC, "Ethernet1/1"]),
-        "switch_info": st.fixed_dictionaries(
-            {},
-            optional={
-                "server_hardware_id": st.just(Ref("blade_id")),
-                "bootable": st.sampled_from([True, False, "true", "0"]),
-            },
-        ),
+        "switch_info": good_switch_info | good_switch_info.map(JsonText),
     }
 )
 link_entries = st.one_of(
