@@ -497,7 +497,7 @@ class TestBindingProfileFuzz(FuzzCase):
     def test_any_json_as_binding_profile(self, network: str, profile: Any, mac: Any) -> None:
         self.one_port("binding:profile (any JSON)", network, profile, mac)
 
-    @settings(FUZZ, max_examples=60)
+    @settings(FUZZ, max_examples=50)
     @given(network=networks, profile=structured_profiles, mac=macs)
     @example(  # a second port naming the neighbour's NIC
         profile={
