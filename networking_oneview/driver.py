@@ -17,7 +17,7 @@ from neutron.conf.plugins.ml2.drivers import driver_type
 from neutron.db import provisioning_blocks
 from neutron_lib import constants as n_const
 from neutron_lib import exceptions as n_exc
-from neutron_lib.api.definitions import portbindings
+from neutron_lib.api.definitions import portbindings, provider_net
 from neutron_lib.callbacks import resources
 from neutron_lib.plugins.ml2 import api
 from oslo_config import cfg
@@ -27,11 +27,12 @@ from networking_oneview.db import networks as networks_db
 from networking_oneview.db import ports as ports_db
 from networking_oneview.db import work as work_db
 from networking_oneview.oneview import OneViewClient, OneViewError
-from networking_oneview.port_profile import BindingProfileError, has_links
+from networking_oneview.port_profile import BindingProfileError, has_links, missing_links
 from networking_oneview.port_profile import parse as parse_profile
+from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.cache import Inventory, SiteCache
 from networking_oneview.reconcile.desired import DRIVER_NAME
-from networking_oneview.reconcile.inventory import ServerNotFound
+from networking_oneview.reconcile.inventory import Nic, ServerNotFound
 from networking_oneview.reconcile.reconcilers import build_registry, settings_from
 from networking_oneview.reconcile.server_records import PROVISIONING_ENTITY
 from networking_oneview.topology import read_topology
@@ -40,7 +41,12 @@ from networking_oneview.worker import BackgroundRunner, OneViewWorker, WorkRunne
 LOG = logging.getLogger(__name__)
 
 SERVED_TYPES = (n_const.TYPE_VLAN, n_const.TYPE_FLAT)
+
 _BINDING_KEYS = (portbindings.HOST_ID, portbindings.VIF_TYPE, portbindings.PROFILE, "mac_address")
+
+
+class NicInUse(LookupError):
+    """The NIC a port's link names already carries another port bound by this driver."""
 
 
 class OneViewMechanismDriver(api.MechanismDriver):
@@ -154,7 +160,25 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 )
 
     def update_network_precommit(self, context: Any) -> None:
+        self._refuse_vlan_change(context)
         self._record_network(context)
+
+    def _refuse_vlan_change(self, context: Any) -> None:
+        """Neutron lets an admin change the segmentation id of a network without bound ports,
+        in place (same segment); the OneView network is made per segment and VLAN and is not
+        re-tagged, so OneView would keep carrying the old VLAN.  Refuse, saying what to do."""
+        change = segmentation_change(context.original, context.current)
+        if change is None or not self._maps(context.network_segments):
+            return
+        old, new = change
+        raise n_exc.InvalidInput(
+            error_message=(
+                f"provider:segmentation_id {_short(new)} (was {old}): network "
+                f"{context.current['id']} is mapped to OneView, and networking-oneview cannot "
+                "move a mapped network to another VLAN; expected the current segmentation id. "
+                "Create a network with the new VLAN and move the ports to it."
+            )
+        )
 
     def delete_network_precommit(self, context: Any) -> None:
         self._record_network(context)
@@ -210,19 +234,22 @@ class OneViewMechanismDriver(api.MechanismDriver):
         if port.get(portbindings.VNIC_TYPE) != portbindings.VNIC_BAREMETAL:
             return
         profile = port.get(portbindings.PROFILE)
-        if not has_links(profile):
-            return
         segment = next(
             (s for s in context.segments_to_bind if self._serves(s)),
             None,
         )
         if segment is None:
             return
+        if not has_links(profile):
+            # Not an error: another mechanism driver may bind bare-metal ports without links.
+            LOG.info("Not binding port %s: %s", port["id"], missing_links(profile))
+            return
         try:
             request = parse_profile(profile, port.get("mac_address"))
-            for link in request.links:
-                self._check_link(link, request.mac)
-        except (BindingProfileError, ServerNotFound) as error:
+            nics = [self._check_link(link, request.mac) for link in request.links]
+            check_distinct(nics)
+            self._check_free(context.plugin_context, port["id"], nics)
+        except (BindingProfileError, ServerNotFound, NicInUse) as error:
             LOG.error(
                 "Not binding port %s (device %s): %s", port["id"], port.get("device_id"), error
             )
@@ -241,13 +268,13 @@ class OneViewMechanismDriver(api.MechanismDriver):
             segment[api.PHYSICAL_NETWORK],
         )
 
-    def _check_link(self, link: Any, mac: str) -> None:
+    def _check_link(self, link: Any, mac: str) -> Nic:
         """Refuse links OneView says are wrong.  If OneView cannot answer now, bind only a NIC
         the last inventory knows: a deploy started during an outage then completes when OneView
         is back, and a MAC that belongs to no OneView server is never claimed (another mechanism
         driver may serve it)."""
         try:
-            self.inventory.locate(link, mac)
+            return self.inventory.locate(link, mac)
         except OneViewError as error:
             known = self.inventory.last_known
             if known is None:
@@ -265,6 +292,25 @@ class OneViewMechanismDriver(api.MechanismDriver):
                 mac,
                 nic.hardware_uri,
             )
+            return nic
+
+    @staticmethod
+    def _check_free(context: Any, port_id: str, nics: list[Nic]) -> None:
+        """A NIC carries one port: refuse a port naming a NIC that another port bound by this
+        driver holds, so a stray or hostile port cannot take over a deployed server's NIC (the
+        reconciler would give the NIC to one of the two, by port id).  Ironic deletes or
+        unbinds a port before it binds the next one on the same NIC, so its flips pass."""
+        for index, nic in enumerate(nics):
+            records = ports_db.ports(context, server_hardware_uri=nic.hardware_uri)
+            others = nic_holders(records, nic, port_id)
+            bound = sorted(p.port_id for p in desired.bound_ports(context, port_ids=others))
+            if bound:
+                raise NicInUse(
+                    f"binding:profile.local_link_information[{index}] designates NIC "
+                    f"{nic.oneview_port!r} of server hardware {nic.hardware_uri}, which already "
+                    f"carries port {bound[0]}; a NIC carries one port, so unbind or delete that "
+                    "port first"
+                )
 
     def _serves(self, segment: dict[str, Any]) -> bool:
         network_type = segment.get(api.NETWORK_TYPE)
@@ -278,6 +324,46 @@ class OneViewMechanismDriver(api.MechanismDriver):
     def _kick(self) -> None:
         if self.background is not None:
             self.background.kick()
+
+
+def segmentation_change(original: Any, current: Any) -> tuple[Any, Any] | None:
+    """(old, new) when an update changes a single-segment network's segmentation id."""
+    key = provider_net.SEGMENTATION_ID
+    old = (original or {}).get(key)
+    new = (current or {}).get(key)
+    if old is None or old == new:
+        return None
+    return old, new
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_distinct(nics: list[Nic]) -> None:
+    """Links that resolve to the same NIC (one names it, another finds it by the MAC) would
+    give it two connections: refuse, naming both entries."""
+    seen: dict[Nic, int] = {}
+    for index, nic in enumerate(nics):
+        if nic in seen:
+            raise BindingProfileError(
+                f"binding:profile.local_link_information[{index}] designates NIC "
+                f"{nic.oneview_port!r} of server hardware {nic.hardware_uri}, as entry "
+                f"[{seen[nic]}] does; list each NIC once"
+            )
+        seen[nic] = index
+
+
+def nic_holders(records: list[ports_db.PortRecord], nic: Nic, port_id: str) -> list[str]:
+    """The ports other than ``port_id`` whose record places them on ``nic``."""
+    return sorted(
+        r.port_id
+        for r in records
+        if r.port_id != port_id
+        and r.server_hardware_uri == nic.hardware_uri
+        and any(n.nic == nic.oneview_port for n in r.nics)
+    )
 
 
 def _binding_view(port: dict[str, Any] | None, levels: list[dict[str, Any]] | None) -> str:

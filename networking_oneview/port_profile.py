@@ -17,6 +17,7 @@ from typing import Any
 
 MAX_LINKS = 8
 MAX_SWITCH_INFO_CHARS = 2048
+MAX_SWITCH_INFO_DEPTH = 16
 MAX_ID_CHARS = 64
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 _ONEVIEW_PORT = re.compile(r"^(Lom|Flb|Mezz) (\d+):(\d+)(?:-([a-h]))?$")
@@ -73,6 +74,18 @@ def has_links(profile: Any) -> bool:
     return isinstance(profile, dict) and bool(profile.get("local_link_information"))
 
 
+def missing_links(profile: Any) -> str:
+    """Why a profile is not ours, for the log line of a port left to other drivers."""
+    if not isinstance(profile, dict):
+        what = f"binding:profile {_short(profile)} is not an object"
+    elif "local_link_information" not in profile:
+        what = "binding:profile has no local_link_information"
+    else:
+        links = profile["local_link_information"]
+        what = f"binding:profile.local_link_information is {_short(links)}"
+    return f"{what}; expected a non-empty list of links naming a OneView server NIC"
+
+
 def parse(profile: Any, mac_address: Any) -> PortRequest:
     """The port's MAC and links; raise BindingProfileError on anything malformed."""
     if not isinstance(profile, dict):
@@ -88,11 +101,22 @@ def parse(profile: Any, mac_address: Any) -> PortRequest:
             f"at most {MAX_LINKS} are supported"
         )
     parsed = tuple(_parse_link(i, entry) for i, entry in enumerate(links))
-    if len({(p.server_hardware_id, p.oneview_port) for p in parsed}) != len(parsed):
-        raise BindingProfileError(
-            "binding:profile.local_link_information lists the same server NIC twice"
-        )
+    _check_no_repeats(parsed)
     return PortRequest(normalize_mac(mac_address), parsed)
+
+
+def _check_no_repeats(links: tuple[Link, ...]) -> None:
+    """Two entries naming one NIC would give it two connections; say which entries clash."""
+    seen: dict[tuple[str | None, str | None], int] = {}
+    for index, link in enumerate(links):
+        key = (link.server_hardware_id, link.oneview_port)
+        if key in seen:
+            raise BindingProfileError(
+                f"binding:profile.local_link_information[{index}] names the same server NIC as "
+                f"entry [{seen[key]}] (server_hardware_id {_short(key[0])}, port_id "
+                f"{_short(key[1])}); list each NIC once"
+            )
+        seen[key] = index
 
 
 def _parse_link(index: int, entry: Any) -> Link:
@@ -104,11 +128,11 @@ def _parse_link(index: int, entry: Any) -> Link:
     if hardware_id is not None and (
         not isinstance(hardware_id, str)
         or len(hardware_id) > MAX_ID_CHARS
-        or not _ID.match(hardware_id)
+        or not _ID.fullmatch(hardware_id)
     ):
         raise BindingProfileError(
             f"{where}.switch_info.server_hardware_id {_short(hardware_id)} is not a OneView "
-            "server hardware id (letters, digits and dashes, at most 64)"
+            f"server hardware id (letters, digits, '-', '_', '.' and ':', at most {MAX_ID_CHARS})"
         )
     raw = info.get("bootable")
     bootable = None if raw is None else parse_bool(raw, f"{where}.switch_info.bootable")
@@ -131,16 +155,51 @@ def _switch_info(where: str, raw: Any) -> dict[str, Any]:
     text = raw.strip()
     if not text.startswith("{"):
         return {}  # another driver's switch name: nothing for OneView, use the MAC
+    depth = _nesting(text)
+    if depth > MAX_SWITCH_INFO_DEPTH:
+        # json.loads would recurse once per level and may hit Python's recursion limit, which
+        # depends on the caller's stack: refuse the same text the same way everywhere.
+        raise BindingProfileError(
+            f"{where}.switch_info nests {depth} levels deep: {_short(text)}; "
+            f"at most {MAX_SWITCH_INFO_DEPTH} are accepted"
+        )
     try:
         value = json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise BindingProfileError(
             f"{where}.switch_info is not valid JSON ({error.msg} at column {error.colno}): "
             f"{_short(text)}"
         ) from None
+    except ValueError as error:  # e.g. an integer beyond Python's digit limit
+        raise BindingProfileError(
+            f"{where}.switch_info is not usable JSON ({_short(str(error))}): {_short(text)}"
+        ) from None
     if not isinstance(value, dict):
         raise BindingProfileError(f"{where}.switch_info {_short(text)} is not a JSON object")
     return value
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of JSON arrays and objects in ``text`` (brackets inside strings do not
+    count); linear, without recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _oneview_port(value: Any) -> str | None:

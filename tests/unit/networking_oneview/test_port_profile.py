@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from networking_oneview.port_profile import BindingProfileError, Link, has_links, parse, parse_bool
+from networking_oneview.port_profile import (
+    BindingProfileError,
+    Link,
+    has_links,
+    missing_links,
+    parse,
+    parse_bool,
+)
 
 MAC = "AA:bb:CC:00:11:22"
 SH = "30303437-3933-4d32-3230-313130304752"
@@ -82,7 +89,7 @@ def test_bootable_refuses_anything_else(value):
         (profile(link({"bootable": "perhaps"})), "switch_info.bootable 'perhaps'"),
         (profile(*[link(port_id=f"Mezz 3:{i}-a") for i in range(1, 10)]), "at most 8"),
         (profile(link("{" + " " * 3000 + "}")), "at most 2048"),
-        (profile(link(), link()), "the same server NIC twice"),
+        (profile(link(), link()), "[1] names the same server NIC as entry [0]"),
     ],
 )
 def test_bad_profiles_name_the_field_and_what_is_expected(bad, needle):
@@ -102,3 +109,54 @@ def test_profile_without_links_is_not_ours():
     assert not has_links(None)
     assert not has_links({"local_link_information": []})
     assert has_links(profile(link()))
+
+
+def test_deeply_nested_switch_info_is_refused_before_json_recurses():
+    """json.loads recurses per level; 1000 levels fit in 2048 characters and would raise
+    RecursionError (not a BindingProfileError) at a depth that depends on the caller's stack."""
+    deep = '{"a":' + "[" * 1000 + "]" * 1000 + "}"
+    with pytest.raises(BindingProfileError) as caught:
+        parse(profile(link(deep)), MAC)
+    message = str(caught.value)
+    assert "local_link_information[0].switch_info nests 1001 levels deep" in message
+    assert "at most 16 are accepted" in message
+
+
+def test_brackets_inside_json_strings_do_not_count_as_nesting():
+    info = json.dumps({"server_hardware_id": SH, "note": '[[[[[[[[[[[[[[[[[[[[{{{{{\\"'})
+    assert parse(profile(link(info)), MAC).links == (Link(SH, None, None),)
+
+
+def test_server_hardware_id_with_a_trailing_newline_is_refused():
+    """``$`` matches before a final newline; the id must match as a whole."""
+    with pytest.raises(BindingProfileError) as caught:
+        parse(profile(link({"server_hardware_id": SH + "\n"})), MAC)
+    message = str(caught.value)
+    assert "switch_info.server_hardware_id" in message
+    assert repr(SH + "\n")[:40] in message
+    assert "letters, digits, '-', '_', '.' and ':', at most 64" in message
+
+
+def test_repeated_entry_names_both_entries():
+    with pytest.raises(BindingProfileError) as caught:
+        parse(profile(link(port_id="Mezz 3:1-a"), link(), link(port_id="Mezz 3:1")), MAC)
+    message = str(caught.value)
+    assert "local_link_information[2] names the same server NIC as entry [0]" in message
+    assert "port_id 'Mezz 3:1-a'" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [
+        (None, "binding:profile None is not an object"),
+        ("x" * 200, "binding:profile 'xxxxxxxx"),
+        ({}, "binding:profile has no local_link_information"),
+        ({"local_link_information": []}, "binding:profile.local_link_information is []"),
+        ({"local_link_information": 0}, "binding:profile.local_link_information is 0"),
+    ],
+)
+def test_why_a_profile_without_links_is_left_to_other_drivers(value, needle):
+    message = missing_links(value)
+    assert needle in message
+    assert message.endswith("expected a non-empty list of links naming a OneView server NIC")
+    assert len(message) < 200
