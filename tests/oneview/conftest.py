@@ -30,12 +30,6 @@ FAST = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "hostile: hostile OneView answers and TLS identities (pytest -m hostile)"
-    )
-
-
 @pytest.fixture
 def secret() -> str:
     """The simulator's password: tests check it never leaks."""
