@@ -7,11 +7,14 @@ enclosure; otherwise its NICs are left as they are (frozen) and the port waits w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from networking_oneview.db import claims as claims_db
 from networking_oneview.db import networks as networks_db
+from networking_oneview.db import ports as ports_db
+from networking_oneview.db.ports import PortRecord
 from networking_oneview.oneview import OneViewClient
 from networking_oneview.reconcile import desired
 from networking_oneview.reconcile.connections import WantedNic
@@ -25,6 +28,36 @@ class Needs:
     waiting: dict[str, str] = field(default_factory=dict)  # port id -> why it is not ready
 
 
+def one_port_per_nic(
+    rows: Sequence[PortRecord], holders: Mapping[str, str], server: str | None
+) -> tuple[list[PortRecord], dict[str, str]]:
+    """The ports that may set their NICs, and why each other port waits.
+
+    Two ports bound to one NIC before either reached OneView (the driver refuses a NIC another
+    port holds, but two bindings can race) must not both be applied, the last one silently
+    winning.  The port whose claim OneView already carries keeps the NIC, else the one Neutron
+    reports ACTIVE, else the first by port id; the others wait, naming the holder.
+    """
+
+    def rank(row: PortRecord) -> tuple[int, int, str]:
+        claimed = any(holders.get(n.nic) == row.port_id for n in row.nics)
+        return (0 if claimed else 1, 0 if row.state == ports_db.ACTIVE else 1, row.port_id)
+
+    taken: dict[str, str] = {}
+    allowed, waiting = [], {}
+    for row in sorted(rows, key=rank):
+        clash = next((n.nic for n in row.nics if n.nic in taken), None)
+        if clash is None:
+            taken.update({n.nic: row.port_id for n in row.nics})
+            allowed.append(row)
+        else:
+            waiting[row.port_id] = (
+                f"NIC {clash} of server hardware {server!r} is held by port {taken[clash]}; "
+                "unbind or delete that port, or bind this one to another NIC"
+            )
+    return [row for row in rows if row in allowed], waiting
+
+
 class NicNeeds:
     """Works out, for one server, which network each NIC of its bound ports must carry."""
 
@@ -34,9 +67,13 @@ class NicNeeds:
 
     def of(self, context, hardware, rows, bound) -> Needs:
         """The NICs ready to be set, and those to leave alone (their port is not ready)."""
-        waiting: dict[str, str] = {}
-        wanted: list[WantedNic] = []
+        holders = {
+            c.claim.nic: c.claim.port_id
+            for c in claims_db.claims(context, server_hardware_uri=hardware.get("uri"))
+        }
+        rows, waiting = one_port_per_nic(rows, holders, hardware.get("name"))
         frozen: set[str] = set()
+        wanted: list[WantedNic] = []
         uplink_cache: dict[str, dict[str, Any]] = {}
         for row in rows:
             network_uri, why = self._network_for(
