@@ -11,7 +11,9 @@ running and prints how to reach them, until Ctrl-C or SIGTERM.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
 import shutil
 import signal
 import sys
@@ -42,6 +44,7 @@ CLOUD = "demo"
 SERVER = "Frame1, bay 4"  # a powered-off blade without a server profile in the fixture
 NIC = "Mezz 3:1-a"
 VLAN = 100
+CLI_VLAN = 200  # the network the pasted openstack commands create
 WAIT = 60.0
 
 
@@ -134,6 +137,27 @@ def nic_mac(hardware: dict[str, Any], nic: str) -> str:
 
 def names(networks: list[dict[str, Any]]) -> str:
     return ", ".join(n["name"] for n in networks) or "none"
+
+
+def cli_walkthrough(neutron_url: str, mac: str) -> tuple[dict[str, str], list[str]]:
+    """The environment and the ``openstack`` commands the demo offers for pasting: a VLAN
+    network and a bare-metal port on the story's server NIC, as Ironic would create it.  The
+    e2e test runs exactly these (read back from the demo's output)."""
+    environment = {"OS_AUTH_TYPE": "none", "OS_ENDPOINT": neutron_url}
+    link = {"switch_id": "01:23:45:67:89:ab", "port_id": NIC, "switch_info": '{"bootable": "true"}'}
+    profile = json.dumps({"local_link_information": [link]})
+    commands = [
+        "openstack network create --provider-network-type vlan "
+        f"--provider-physical-network physnet1 --provider-segment {CLI_VLAN} cli-net",
+        "openstack port create --network cli-net --vnic-type baremetal --host cli-node "
+        f"--device-owner baremetal:none --mac-address {mac} "
+        f"--binding-profile {shlex.quote(profile)} cli-port",
+        "openstack port show cli-port -c status -c binding_vif_type",
+        "openstack network show cli-net -c provider:segmentation_id -c status",
+        "openstack port delete cli-port",
+        "openstack network delete cli-net",
+    ]
+    return environment, commands
 
 
 def story(view: OneViewView, conn: Any, say: Callable[[str], None]) -> None:
@@ -320,7 +344,9 @@ def main(argv: list[str] | None = None) -> int:
                 polling_interval=0.1,
             )
             with OneViewClient(settings) as client:
-                story(OneViewView(client), neutron.connection(), say)
+                view = OneViewView(client)
+                story(view, neutron.connection(), say)
+                hardware_of_story = view.hardware(SERVER)
             say(f"Demo story completed in {time.monotonic() - started:.1f} s.")
         except (DemoError, NeutronAPIError, OneViewError, OSError) as error:
             failed = True
@@ -340,6 +366,15 @@ def main(argv: list[str] | None = None) -> int:
         say(f"  CA certificate:   {sim.ca_file}")
         say(f"  credentials:      {target.username} / {target.password}")
         say(f"  admin API:        {sim.url}/_sim/state (faults: see docs/simulator.md)")
+        say("")
+        say("Try it with the openstack CLI (python-openstackclient, in .venv/bin); paste:")
+        environment, commands = cli_walkthrough(neutron.url, nic_mac(hardware_of_story, NIC))
+        for name, value in environment.items():
+            say(f"  export {name}={value}")
+        for command in commands:
+            say(f"  {command}")
+        say("  (the port turns ACTIVE once OneView has the connection: run port show again)")
+        say("")
         say("Serving; stop with Ctrl-C.")
         while True:
             time.sleep(3600)
