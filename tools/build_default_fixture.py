@@ -1,4 +1,4 @@
-"""Regenerate oneview_simulator/fixtures/default.json: a Synergy-like topology.
+"""Regenerate simulator/oneview_simulator/fixtures/default.json: a Synergy-like topology.
 
 Run: .venv/bin/python tools/build_default_fixture.py
 Deterministic (fixed UUIDs and MACs), so the data file only changes when this script does.
@@ -25,7 +25,7 @@ Topology:
   manageConnections true): id 1 "deploy" on provisioning, Mezz 3:1-a, Primary boot; id 2 "data"
   on datacenter-mgmt, Mezz 3:2-a, NotBootable.  Two blades carry profiles made from it, the way
   Ironic nodes are usually prepared (Compliant, virtual MACs from the start of the appliance's
-  pool, see oneview_simulator/mac_pool.py):
+  pool, see simulator/oneview_simulator/mac_pool.py):
   "Frame2, bay 3" (On)  -> "ironic-node-f2b3": MACs pool 0 (deploy) and 1 (data);
   "Frame2, bay 8" (Off) -> "ironic-node-f2b8": MACs pool 2 (deploy) and 3 (data).
 """
@@ -39,7 +39,8 @@ from pathlib import Path
 from oneview_simulator.mac_pool import pool_mac
 from oneview_simulator.synthetic import cna_ports
 
-OUT = Path(__file__).resolve().parent.parent / "oneview_simulator" / "fixtures" / "default.json"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "simulator" / "oneview_simulator" / "fixtures" / "default.json"
 NS = uuid.UUID("6f1d5c1e-8a44-4c1f-9e59-0b7a8f0e2d11")
 
 

@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/tools/venv.sh"
 cd "$root"
-ruff check networking_oneview oneview_simulator tests bench tools
-ruff format --check networking_oneview oneview_simulator tests bench tools
-codespell networking_oneview oneview_simulator tests bench tools docs releasenotes README.md
+ruff check networking_oneview simulator tests bench tools
+ruff format --check networking_oneview simulator tests bench tools
+codespell networking_oneview simulator tests bench tools docs releasenotes README.md
 reno -q lint

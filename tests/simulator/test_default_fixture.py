@@ -20,7 +20,9 @@ def test_the_fixture_file_is_what_the_script_generates():
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    stored = json.loads((ROOT / "oneview_simulator" / "fixtures" / "default.json").read_text())
+    stored = json.loads(
+        (ROOT / "simulator" / "oneview_simulator" / "fixtures" / "default.json").read_text()
+    )
     assert module.build() == stored
 
 
