@@ -23,16 +23,22 @@ import argparse
 import datetime
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 
-from neutron.conf.plugins.ml2.drivers import driver_type
-from oslo_config import cfg
-from oslo_db import options as db_options
+# Importing Neutron announces that it runs on eventlet, on every run of every command: nothing an
+# operator can act on, so it is kept out of the output (before those imports, which warn once).
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+warnings.filterwarnings("ignore", message='The selected oslo_service backend is "eventlet"')
 
-from networking_oneview import conf
-from networking_oneview.oneview import OneViewClient, OneViewError
-from networking_oneview.topology import read_topology
+from neutron.conf.plugins.ml2.drivers import driver_type  # noqa: E402
+from oslo_config import cfg  # noqa: E402
+from oslo_db import options as db_options  # noqa: E402
+
+from networking_oneview import conf  # noqa: E402
+from networking_oneview.oneview import OneViewClient, OneViewError  # noqa: E402
+from networking_oneview.topology import read_topology  # noqa: E402
 
 
 def check_config(config: cfg.ConfigOpts) -> list[str]:
@@ -168,7 +174,10 @@ def _print_drift(drift: list, dry_run: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None, config: cfg.ConfigOpts | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="networking-oneview", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="networking-oneview",
+        description="Operator commands of the networking-oneview ML2 driver (HPE OneView).",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check-config", help="check [oneview] against OneView")
     show = commands.add_parser("status", help="changes still waiting to reach OneView")

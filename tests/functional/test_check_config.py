@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from oslo_config import cfg
@@ -102,3 +103,17 @@ def test_status_lists_waiting_changes_with_their_last_error(config_file, databas
     assert "last error: OneView unreachable" in finished.stdout
     retried = run_status(path, "--retry-now")
     assert "1 waiting item(s) made due now" in retried.stdout
+
+
+def test_the_command_prints_no_warning_noise_of_neutrons_imports(config_file):
+    """Neutron's import announces eventlet's deprecation; an operator's command stays quiet."""
+    command = Path(sys.executable).parent / "networking-oneview"
+    result = subprocess.run(
+        [str(command), "check-config", "--config-file", config_file("physnet1:{lig}:US-Tagged")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
