@@ -19,6 +19,7 @@ from typing import Any
 import requests
 
 REVOKE_EVERY = 30.0  # seconds between two session revocations
+RESTART_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,38 @@ class Player:
 
         def restore() -> None:
             time.sleep(action.seconds)
-            then(action.target)
+            self._restore(action, then)
 
         thread = threading.Thread(target=restore, name=f"chaos-restore-{action.kind}")
         thread.start()
         self._restarts.append(thread)
+
+    def _restore(self, action: Action, then: Any) -> None:
+        """Start again what ``action`` stopped.  A process that starts but is slow to report
+        ready (its first full sync against a faulty OneView) is running: that is enough.  One
+        that died is started again, a bounded number of times."""
+        outcome, attempts = "could not restart", 0
+        while attempts < RESTART_ATTEMPTS:
+            attempts += 1
+            try:
+                then(action.target)
+            except Exception as error:
+                if self._running(action):
+                    outcome = f"slow start ({type(error).__name__}), running"
+                    break
+                time.sleep(2)
+                continue
+            outcome = "restarted"
+            break
+        entry = {"kind": f"{action.kind} restore", "target": action.target, "outcome": outcome}
+        self.log.append({**entry, "attempts": attempts})
+
+    def _running(self, action: Action) -> bool:
+        if action.kind == "stop-galera":
+            return False
+        host = self.cloud.hosts[action.target]
+        name = "api" if action.kind == "kill-api" else "periodic-workers"
+        return name in host.pids
 
     def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         answer = requests.request(
