@@ -59,6 +59,7 @@ class Report:
     violations: list[str] = field(default_factory=list)
     final: dict[str, int] = field(default_factory=dict)
     logs_searched: int = 0
+    converge_trace: list[dict[str, Any]] = field(default_factory=list)
     wall_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,7 +96,9 @@ def chaos_run(settings: Settings) -> Report:
         baseline = invariants.baseline_of(snapshots.oneview_state(store), mapping)
         injected = _Injected(sim.url, str(sim.ca_file))
         _under_faults(settings, cloud, sim, injected, report)
-        report.converge_seconds, report.violations = _converge(settings, cloud, store, baseline)
+        report.converge_seconds, report.violations = _converge(
+            settings, cloud, store, baseline, report.converge_trace
+        )
         report.final = _final_counts(cloud)
         report.faults.update(injected.counts)
         issued = injected.player.admin("GET", "/sessions/issued")["sessions"]
@@ -167,8 +170,11 @@ def _nics(store: Any) -> list[Nic]:
     return [Nic(server, nic, where[(server, nic)]) for server in SERVERS for nic in NICS]
 
 
-def _converge(settings: Settings, cloud: Any, store: Any, baseline) -> tuple[float | None, list]:
-    """Seconds until the checker finds nothing (None: the deadline passed) and what it found."""
+def _converge(
+    settings: Settings, cloud: Any, store: Any, baseline, trace: list[dict[str, Any]]
+) -> tuple[float | None, list]:
+    """Seconds until the checker finds nothing (None: the deadline passed) and what it found;
+    ``trace`` gets each look (time, count, the first few), to tell what was slow to converge."""
     start = time.monotonic()
     mapping = snapshots.mapping(store, CLOUD)
     conn = _connect(cloud.hosts[0].url)
@@ -181,8 +187,10 @@ def _converge(settings: Settings, cloud: Any, store: Any, baseline) -> tuple[flo
             time.sleep(2)
             continue
         violations = invariants.check(neutron, snapshots.oneview_state(store), baseline, mapping)
+        elapsed = round(time.monotonic() - start, 1)
+        trace.append({"t": elapsed, "violations": len(violations), "first": violations[:3]})
         if not violations:
-            return round(time.monotonic() - start, 1), []
+            return elapsed, []
         time.sleep(2)
     return None, violations
 
