@@ -12,6 +12,7 @@ import logging
 import os
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent import futures
@@ -33,6 +34,7 @@ LOG = logging.getLogger(__name__)
 LEASE_SECONDS = 180.0  # a dead holder's work is taken over after this long
 RENEW_EVERY = 60.0  # a live holder renews its leases this often, however long the job
 MAX_BACKOFF = 300.0
+DEAD_HOLDER_CHECK = 5.0  # seconds between two looks for leases of this host's dead processes
 POLL_WHILE_BUSY = 0.5  # while jobs run, look for new work this often
 HOLDER_LENGTH = models.OneViewPendingWork.lease_holder.type.length
 
@@ -114,6 +116,7 @@ class WorkRunner:
         self.parallel = max(1, parallel)
         self._lock = threading.Lock()  # one run at a time per runner
         self._failed_now: set[tuple[str, str]] = set()  # objects that failed in this run
+        self._dead_checked = float("-inf")  # time.monotonic() of the last dead-holder check
 
     def run_pending(self, context: Any | None = None, max_rounds: int = 100) -> int:
         """Process due work until none is left (or ``max_rounds`` claims that found some);
@@ -155,6 +158,7 @@ class WorkRunner:
         """Claim what fits: a batch for each batched kind not already running here, then
         single objects up to the free slots."""
         context = context or n_context.get_admin_context()
+        self._release_dead_holders(context)
         exclude = frozenset(self._failed_now)
         busy = {job.kind for job in running.values()}
         jobs: list[Job] = []
@@ -180,6 +184,22 @@ class WorkRunner:
             )
             jobs += [Job(w.kind, (w,)) for w in claimed]
         return jobs
+
+    def _release_dead_holders(self, context: Any) -> None:
+        """Take over at once the leases of this host's processes that died (at most every
+        ``DEAD_HOLDER_CHECK`` seconds: one small query)."""
+        now = time.monotonic()
+        if now - self._dead_checked < DEAD_HOLDER_CHECK:
+            return
+        self._dead_checked = now
+        for holder in work_db.lease_holders(context):
+            if dead_holder(holder, self.holder):
+                released = work_db.release_leases_of(context, holder)
+                LOG.warning(
+                    "Process %s of this host is gone; took over %d work item(s) it held",
+                    holder,
+                    released,
+                )
 
     def _execute(self, context: Any | None, job: Job) -> None:
         context = context or n_context.get_admin_context()
@@ -246,6 +266,27 @@ class WorkRunner:
                 error,
             )
         work_db.fail_work(context, work, self.holder, error, delay)
+
+
+def dead_holder(holder: str, own: str) -> bool:
+    """Whether ``holder`` was a process of this host (``own``'s host part) that is gone.
+
+    A SIGKILLed or OOM-killed process cannot release its leases; without this its work (a
+    LIG, a server, the full sync) waits ``LEASE_SECONDS`` for the lease to expire.  Only a
+    process of this very host whose PID no longer exists is declared dead: any doubt (another
+    host, a PID that runs, a holder we cannot parse) keeps the lease.
+    """
+    host, _, rest = holder.rpartition(":")[0].rpartition(":")
+    own_host = own.rpartition(":")[0].rpartition(":")[0]
+    if holder == own or not host or host != own_host or not rest.isdigit():
+        return False
+    try:
+        os.kill(int(rest), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists (another user's process): not ours to judge
+    return False
 
 
 def default_holder() -> str:

@@ -273,6 +273,27 @@ def _claim_object(
         )
 
 
+def lease_holders(context, now: datetime.datetime | None = None) -> set[str]:
+    """Every holder with an unexpired lease (to spot holders that are known to be dead)."""
+    now = now or utcnow()
+    stmt = sa.select(_Work.lease_holder).where(_Work.lease_expires >= now).distinct()
+    with db_api.CONTEXT_READER.using(context):
+        return {row.lease_holder for row in context.session.execute(stmt) if row.lease_holder}
+
+
+def release_leases_of(context, holder: str) -> int:
+    """Free every lease of ``holder``, a process known to be dead, so its work is taken over
+    now instead of when its lease would expire.  Returns the number of rows released."""
+    stmt = (
+        sa.update(_Work)
+        .where(_Work.lease_holder == holder)
+        .values(lease_holder=None, lease_expires=None)
+        .execution_options(synchronize_session=False)
+    )
+    with db_api.CONTEXT_WRITER.using(context):
+        return context.session.execute(stmt).rowcount
+
+
 def renew_lease(
     context,
     work: Work,

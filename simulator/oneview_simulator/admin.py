@@ -60,6 +60,12 @@ def revoke_sessions():
     return jsonify({"revoked": appliance().sessions.revoke_all()})
 
 
+@blueprint.get("/sessions/issued")
+def issued_sessions():
+    """Every session ID handed out, so a test can prove none of them leaked into a log."""
+    return jsonify({"sessions": appliance().sessions.issued()})
+
+
 @blueprint.get("/requests")
 def requests_log():
     sim = appliance()

@@ -34,6 +34,7 @@ class SessionRegistry:
         self._password = password
         self.idle_timeout = idle_timeout
         self._sessions: dict[str, Session] = {}
+        self._issued: list[str] = []  # every token ever handed out: what a log grep looks for
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -50,6 +51,7 @@ class SessionRegistry:
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._sessions[token] = Session(token, user, time.monotonic())
+            self._issued.append(token)
         return token
 
     def authenticate(self, token: str | None) -> Session:
@@ -82,6 +84,11 @@ class SessionRegistry:
         """Every live session ID: tests prove none of them shows up where it must not."""
         with self._lock:
             return list(self._sessions)
+
+    def issued(self) -> list[str]:
+        """Every session ID issued since start, revoked or not (the chaos run's secrets grep)."""
+        with self._lock:
+            return list(self._issued)
 
     def count(self) -> int:
         with self._lock:
