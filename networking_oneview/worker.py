@@ -273,15 +273,17 @@ def dead_holder(holder: str, own: str) -> bool:
 
     A SIGKILLed or OOM-killed process cannot release its leases; without this its work (a
     LIG, a server, the full sync) waits ``LEASE_SECONDS`` for the lease to expire.  Only a
-    process of this very host whose PID no longer exists is declared dead: any doubt (another
-    host, a PID that runs, a holder we cannot parse) keeps the lease.
+    process of this very host and PID namespace (containers on one host share ``[DEFAULT]
+    host`` but not their PIDs) whose PID no longer exists is declared dead: any doubt (another
+    host or namespace, a PID that runs, a holder we cannot parse) keeps the lease.
     """
-    host, _, rest = holder.rpartition(":")[0].rpartition(":")
-    own_host = own.rpartition(":")[0].rpartition(":")[0]
-    if holder == own or not host or host != own_host or not rest.isdigit():
+    if holder == own:
         return False
+    theirs, mine = _holder_parts(holder), _holder_parts(own)
+    if theirs is None or mine is None or theirs[::2] != mine[::2]:
+        return False  # another host or PID namespace, or not our format
     try:
-        os.kill(int(rest), 0)
+        os.kill(int(theirs[1]), 0)
     except ProcessLookupError:
         return True
     except OSError:
@@ -289,10 +291,28 @@ def dead_holder(holder: str, own: str) -> bool:
     return False
 
 
+def _holder_parts(holder: str) -> tuple[str, str, str] | None:
+    """(host, pid, PID namespace) of ``host:pid:NAMESPACE.nonce``; None for anything else."""
+    host, _, rest = holder.rpartition(":")[0].rpartition(":")
+    namespace = holder.rpartition(":")[2].partition(".")[0]
+    if not host or not rest.isdigit() or "." not in holder.rpartition(":")[2] or not namespace:
+        return None
+    return host, rest, namespace
+
+
+def _pid_namespace() -> str:
+    """This process's PID namespace (the inode of /proc/self/ns/pid), in hex; "" if unknown."""
+    try:
+        return format(os.stat("/proc/self/ns/pid").st_ino, "x")
+    except OSError:
+        return ""
+
+
 def default_holder() -> str:
-    """host:pid:random (host: Neutron's ``[DEFAULT] host``), cut to fit the lease column
-    whatever the host name's length."""
-    suffix = f":{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """host:pid:NAMESPACE.random (host: Neutron's ``[DEFAULT] host``; NAMESPACE: the PID
+    namespace, see ``dead_holder``), cut to fit the lease column whatever the host name's
+    length."""
+    suffix = f":{os.getpid()}:{_pid_namespace()}.{uuid.uuid4().hex[:8]}"
     return controller_name()[: HOLDER_LENGTH - len(suffix)] + suffix
 
 
